@@ -1,0 +1,1 @@
+"""Accounts: the people of a portal and how they get in."""

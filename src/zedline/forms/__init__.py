@@ -1,0 +1,1 @@
+"""Request forms: the fields a portal asks for when a ticket is opened."""

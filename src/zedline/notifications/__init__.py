@@ -1,0 +1,1 @@
+"""Notifications: e-mail (and webhooks) through a transactional outbox."""

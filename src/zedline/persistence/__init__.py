@@ -1,0 +1,1 @@
+"""SQLAlchemy persistence of the domain: tables, mapping, repositories, unit of work."""

@@ -1,0 +1,410 @@
+"""Repositories: load and add aggregates. They never commit; the use case does.
+
+Tickets, messages and attachments are loaded only through the `*_for(actor, ...)` access
+functions below, which know who may see what: a client reaches only own tickets and never an
+internal message, and nothing crosses portals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
+from zedline.errors import NotFound
+from zedline.forms.model import FormField
+from zedline.notifications.model import OutboxMessage
+from zedline.persistence import tables as t
+from zedline.portals.model import Portal
+from zedline.tickets.model import (
+    Attachment,
+    Category,
+    Message,
+    Reminder,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketRead,
+    Visibility,
+)
+
+
+class PortalRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, portal: Portal) -> None:
+        self.s.add(portal)
+        # No ORM relationships, so the flush order is ours: parents first.
+        self.s.flush()
+
+    def get(self, portal_id: int) -> Portal:
+        portal = self.s.get(Portal, portal_id)
+        if portal is None:
+            raise NotFound("no such portal")
+        return portal
+
+    def get_by_slug(self, slug: str) -> Portal:
+        portal = self.s.scalars(select(Portal).where(t.portals.c.slug == slug)).one_or_none()
+        if portal is None:
+            raise NotFound(f"no portal '{slug}'")
+        return portal
+
+    def slug_taken(self, slug: str) -> bool:
+        return self.s.scalar(select(t.portals.c.id).where(t.portals.c.slug == slug)) is not None
+
+    def list(self) -> Sequence[Portal]:
+        return self.s.scalars(select(Portal).order_by(t.portals.c.slug)).all()
+
+    def next_ticket_number(self, portal_id: int) -> int:
+        """Advance the portal's ticket counter inside the current transaction.
+
+        The UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite) until
+        commit, so concurrent writers get consecutive numbers, and a rolled-back ticket gives
+        its number back: no gaps, no duplicates.
+        """
+        number = self.s.execute(
+            update(t.portals)
+            .where(t.portals.c.id == portal_id)
+            .values(ticket_seq=t.portals.c.ticket_seq + 1)
+            .returning(t.portals.c.ticket_seq)
+        ).scalar_one()
+        portal = self.s.identity_map.get(self.s.identity_key(Portal, portal_id))  # type: ignore[arg-type]
+        if portal is not None:
+            self.s.expire(portal, ["ticket_seq"])
+        return int(number)
+
+    def add_used_bytes(self, portal_id: int, delta: int) -> None:
+        self.s.execute(
+            update(t.portals)
+            .where(t.portals.c.id == portal_id)
+            .values(used_bytes=t.portals.c.used_bytes + delta)
+        )
+
+    def delete_with_data(self, portal: Portal) -> None:
+        self.s.flush()
+        for table in t.TENANT_TABLES_CHILD_FIRST:
+            self.s.execute(delete(table).where(table.c.portal_id == portal.id))
+        self.s.execute(delete(t.portals).where(t.portals.c.id == portal.id))
+        self.s.expunge(portal)
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, user: User) -> None:
+        self.s.add(user)
+        # No ORM relationships, so the flush order is ours: parents first.
+        self.s.flush()
+
+    def get(self, portal_id: int, user_id: int) -> User:
+        user = self.s.get(User, (portal_id, user_id))
+        if user is None:
+            raise NotFound("no such user")
+        return user
+
+    def find_by_email(self, portal_id: int, email: str) -> User | None:
+        return self.s.scalars(
+            select(User).where(t.users.c.portal_id == portal_id, t.users.c.email == email)
+        ).one_or_none()
+
+    def email_taken(self, portal_id: int, email: str) -> bool:
+        return (
+            self.s.scalar(
+                select(t.users.c.id).where(
+                    t.users.c.portal_id == portal_id, t.users.c.email == email
+                )
+            )
+            is not None
+        )
+
+    def staff(self, portal_id: int, *, active_only: bool = True) -> Sequence[User]:
+        q = select(User).where(
+            t.users.c.portal_id == portal_id, t.users.c.role.in_([Role.ADMIN, Role.OPERATOR])
+        )
+        if active_only:
+            q = q.where(t.users.c.active.is_(True))
+        return self.s.scalars(q.order_by(t.users.c.last_name, t.users.c.first_name)).all()
+
+    def count(self, portal_id: int, role: Role | None = None) -> int:
+        q = select(func.count()).select_from(t.users).where(t.users.c.portal_id == portal_id)
+        if role is not None:
+            q = q.where(t.users.c.role == role)
+        return int(self.s.scalar(q) or 0)
+
+
+class InvitationRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, invitation: Invitation) -> None:
+        self.s.add(invitation)
+
+
+class PasswordResetRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, token: PasswordResetToken) -> None:
+        self.s.add(token)
+
+    def find(self, portal_id: int, token_hash: str) -> PasswordResetToken | None:
+        return self.s.scalars(
+            select(PasswordResetToken).where(
+                t.password_reset_tokens.c.portal_id == portal_id,
+                t.password_reset_tokens.c.token_hash == token_hash,
+            )
+        ).one_or_none()
+
+
+class StatusRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, status: Status) -> None:
+        self.s.add(status)
+        # No ORM relationships, so the flush order is ours: parents first.
+        self.s.flush()
+
+    def list(self, portal_id: int) -> Sequence[Status]:
+        return self.s.scalars(
+            select(Status).where(t.statuses.c.portal_id == portal_id).order_by(
+                t.statuses.c.position, t.statuses.c.id
+            )
+        ).all()
+
+    def get(self, portal_id: int, status_id: int) -> Status:
+        status = self.s.get(Status, (portal_id, status_id))
+        if status is None:
+            raise NotFound("no such status")
+        return status
+
+    def default(self, portal_id: int) -> Status:
+        active = [s for s in self.list(portal_id) if s.active]
+        for s in active:
+            if s.is_default:
+                return s
+        for s in active:
+            if s.category is Category.NEW:
+                return s
+        raise NotFound("this portal has no status for new tickets")
+
+    def first_in(self, portal_id: int, category: Category) -> Status:
+        for s in self.list(portal_id):
+            if s.active and s.category is category:
+                return s
+        raise NotFound(f"this portal has no active '{category}' status")
+
+
+class FormFieldRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, form_field: FormField) -> None:
+        self.s.add(form_field)
+
+    def list(self, portal_id: int, *, active_only: bool = False) -> Sequence[FormField]:
+        q = select(FormField).where(t.form_fields.c.portal_id == portal_id)
+        if active_only:
+            q = q.where(t.form_fields.c.active.is_(True))
+        return self.s.scalars(q.order_by(t.form_fields.c.position, t.form_fields.c.id)).all()
+
+
+class TicketRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, ticket: Ticket) -> None:
+        self.s.add(ticket)
+        # No ORM relationships, so the flush order is ours: parents first.
+        self.s.flush()
+
+    def add_event(self, event: TicketEvent) -> None:
+        self.s.add(event)
+
+    def get_for(self, actor: User, number: int) -> Ticket:
+        """The ticket `number` of the actor's portal, if the actor may see it.
+
+        Raises:
+            NotFound: it does not exist, or the actor may not know it exists.
+        """
+        q = select(Ticket).where(
+            t.tickets.c.portal_id == actor.portal_id, t.tickets.c.number == number
+        )
+        if not actor.is_staff:
+            q = q.where(t.tickets.c.requester_id == actor.id)
+        ticket = self.s.scalars(q).one_or_none() if actor.active else None
+        if ticket is None:
+            raise NotFound(f"no request #{number}")
+        return ticket
+
+    def get_by_id_for(self, actor: User, ticket_id: int) -> Ticket:
+        ticket = self.s.get(Ticket, (actor.portal_id, ticket_id))
+        if ticket is None or not ticket.visible_to(actor):
+            raise NotFound("no such request")
+        return ticket
+
+    def mark_read(self, actor: User, ticket: Ticket, at: datetime) -> None:
+        values = {
+            "portal_id": ticket.portal_id,
+            "ticket_id": ticket.id,
+            "user_id": actor.id,
+            "read_at": at,
+        }
+        dialect = self.s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(t.ticket_reads).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["portal_id", "user_id", "ticket_id"], set_={"read_at": at}
+        )
+        self.s.execute(stmt)
+
+    def get_read(self, actor: User, ticket: Ticket) -> TicketRead | None:
+        return self.s.get(TicketRead, (ticket.portal_id, actor.id, ticket.id))
+
+
+class MessageRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, message: Message) -> None:
+        self.s.add(message)
+        # No ORM relationships, so the flush order is ours: parents first.
+        self.s.flush()
+
+    def list_for(self, actor: User, ticket: Ticket) -> Sequence[Message]:
+        """The conversation the actor may read: clients never get internal messages."""
+        if not ticket.visible_to(actor):
+            raise NotFound("no such request")
+        q = select(Message).where(
+            t.messages.c.portal_id == ticket.portal_id, t.messages.c.ticket_id == ticket.id
+        )
+        if not actor.is_staff:
+            q = q.where(t.messages.c.visibility == Visibility.PUBLIC)
+        return self.s.scalars(q.order_by(t.messages.c.created_at, t.messages.c.id)).all()
+
+    def get_for(self, actor: User, ticket: Ticket, message_id: int) -> Message:
+        message = self.s.get(Message, (ticket.portal_id, message_id))
+        if (
+            message is None
+            or message.ticket_id != ticket.id
+            or not ticket.visible_to(actor)
+            or (message.is_internal and not actor.is_staff)
+        ):
+            raise NotFound("no such message")
+        return message
+
+    def events_for(self, actor: User, ticket: Ticket) -> Sequence[TicketEvent]:
+        if not ticket.visible_to(actor):
+            raise NotFound("no such request")
+        q = select(TicketEvent).where(
+            t.ticket_events.c.portal_id == ticket.portal_id,
+            t.ticket_events.c.ticket_id == ticket.id,
+        )
+        if not actor.is_staff:
+            q = q.where(t.ticket_events.c.public.is_(True))
+        return self.s.scalars(
+            q.order_by(t.ticket_events.c.created_at, t.ticket_events.c.id)
+        ).all()
+
+
+class AttachmentRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, attachment: Attachment) -> None:
+        self.s.add(attachment)
+
+    def list_for(self, actor: User, ticket: Ticket) -> Sequence[Attachment]:
+        if not ticket.visible_to(actor):
+            raise NotFound("no such request")
+        q = select(Attachment).where(
+            t.attachments.c.portal_id == ticket.portal_id,
+            t.attachments.c.ticket_id == ticket.id,
+        )
+        if not actor.is_staff:
+            q = q.where(t.attachments.c.visibility == Visibility.PUBLIC)
+        return self.s.scalars(q.order_by(t.attachments.c.id)).all()
+
+    def get_for(self, actor: User, ticket: Ticket, attachment_id: int) -> Attachment:
+        """Raises NotFound unless the actor may download this file of this ticket."""
+        att = self.s.get(Attachment, (ticket.portal_id, attachment_id))
+        if (
+            att is None
+            or att.ticket_id != ticket.id
+            or not ticket.visible_to(actor)
+            or (att.visibility is Visibility.INTERNAL and not actor.is_staff)
+        ):
+            raise NotFound("no such file")
+        return att
+
+
+class ReminderRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, reminder: Reminder) -> None:
+        self.s.add(reminder)
+
+    def due(self, at: datetime, limit: int = 100) -> Sequence[Reminder]:
+        return self.s.scalars(
+            select(Reminder)
+            .where(t.reminders.c.fired_at.is_(None), t.reminders.c.due_at <= at)
+            .order_by(t.reminders.c.due_at)
+            .limit(limit)
+        ).all()
+
+    def for_ticket(self, actor: User, ticket: Ticket) -> Sequence[Reminder]:
+        return self.s.scalars(
+            select(Reminder).where(
+                t.reminders.c.portal_id == ticket.portal_id,
+                t.reminders.c.ticket_id == ticket.id,
+                t.reminders.c.user_id == actor.id,
+                t.reminders.c.fired_at.is_(None),
+            ).order_by(t.reminders.c.due_at)
+        ).all()
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, message: OutboxMessage) -> None:
+        self.s.add(message)
+
+    def due(self, at: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+        q = (
+            select(OutboxMessage)
+            .where(
+                t.outbox.c.delivered_at.is_(None),
+                t.outbox.c.failed_at.is_(None),
+                t.outbox.c.next_attempt_at <= at,
+            )
+            .order_by(t.outbox.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self.s.get_bind().dialect.name == "postgresql":
+            # Several workers share the queue without sending a message twice.
+            q = q.with_for_update(skip_locked=True)
+        return self.s.scalars(q).all()
+
+    def get(self, portal_id: int, message_id: int) -> OutboxMessage:
+        message = self.s.get(OutboxMessage, (portal_id, message_id))
+        if message is None:
+            raise NotFound("no such outbox message")
+        return message
+
+    def pending_count(self) -> int:
+        return int(
+            self.s.scalar(
+                select(func.count()).select_from(t.outbox).where(
+                    t.outbox.c.delivered_at.is_(None), t.outbox.c.failed_at.is_(None)
+                )
+            )
+            or 0
+        )

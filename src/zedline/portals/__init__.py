@@ -1,0 +1,1 @@
+"""Portals: the tenants of the platform."""

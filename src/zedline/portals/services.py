@@ -1,0 +1,131 @@
+"""Use cases of the platform admin: provisioning and switching portals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zedline.accounts.model import (
+    Role,
+    User,
+    check_password_strength,
+    clean_name,
+    generate_password,
+    normalize_email,
+)
+from zedline.accounts.passwords import PasswordHasher
+from zedline.clock import Clock
+from zedline.errors import Conflict, InvalidInput
+from zedline.forms.model import default_fields
+from zedline.persistence.unit_of_work import UnitOfWork
+from zedline.portals.model import Portal, validate_portal_name, validate_slug
+from zedline.tickets.model import default_statuses
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    portal: Portal
+    admin: User
+    # Set when no password was given and one was generated (to print or mail once).
+    generated_password: str | None
+
+
+def provision_portal(  # noqa: PLR0913
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    admin_first_name: str = "Portal",
+    admin_last_name: str = "Admin",
+    quota_bytes: int = 1024 * 1024 * 1024,
+) -> Provisioned:
+    """Create a portal with its default statuses and request form, and its first admin.
+
+    Raises:
+        InvalidInput: a bad slug, name, e-mail or password (per field).
+        Conflict: the slug is taken.
+    """
+    errors: dict[str, str] = {}
+    checks = [
+        lambda: validate_slug(slug),
+        lambda: validate_portal_name(name),
+        lambda: normalize_email(admin_email),
+        lambda: clean_name(admin_first_name, "first_name", "first name"),
+        lambda: clean_name(admin_last_name, "last_name", "last name"),
+    ]
+    if admin_password is not None:
+        checks.append(lambda: check_password_strength(admin_password, "admin_password"))
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if "email" in errors:
+        errors["admin_email"] = errors.pop("email")
+    if errors:
+        raise InvalidInput(errors)
+    now = clock.now()
+    with uow:
+        if uow.portals.slug_taken(slug):
+            raise Conflict(f"a portal with the slug '{slug}' already exists")
+        portal = Portal(
+            id=uow.next_id(),
+            slug=slug,
+            name=validate_portal_name(name),
+            created_at=now,
+            quota_bytes=quota_bytes,
+        )
+        uow.portals.add(portal)
+        uow.flush()
+        for status in default_statuses(portal.id, uow.take_ids(5)):
+            uow.statuses.add(status)
+        for form_field in default_fields(portal.id, uow.take_ids(2)):
+            uow.form_fields.add(form_field)
+        password = admin_password or generate_password()
+        admin = User(
+            portal_id=portal.id,
+            id=uow.next_id(),
+            email=normalize_email(admin_email),
+            first_name=clean_name(admin_first_name, "first_name", "first name"),
+            last_name=clean_name(admin_last_name, "last_name", "last name"),
+            role=Role.ADMIN,
+            password_hash=hasher.hash(password),
+            created_at=now,
+        )
+        if admin_password is None:
+            admin.set_generated_password(admin.password_hash, now)
+        uow.users.add(admin)
+        uow.commit()
+    return Provisioned(portal, admin, None if admin_password else password)
+
+
+def set_portal_active(uow: UnitOfWork, slug: str, *, active: bool) -> Portal:
+    """Disable (no one can log in or open tickets) or enable a portal.
+
+    Raises:
+        NotFound: no such portal.
+        InvalidTransition: it already is in that state.
+    """
+    with uow:
+        portal = uow.portals.get_by_slug(slug)
+        if active:
+            portal.enable()
+        else:
+            portal.disable()
+        uow.commit()
+    return portal
+
+
+def delete_portal(uow: UnitOfWork, slug: str) -> None:
+    """Delete a portal and every row it owns, in one transaction.
+
+    Raises:
+        NotFound: no such portal.
+    """
+    with uow:
+        portal = uow.portals.get_by_slug(slug)
+        uow.portals.delete_with_data(portal)
+        uow.commit()

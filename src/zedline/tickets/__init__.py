@@ -1,0 +1,1 @@
+"""Tickets: requests, their conversation, history, files and reminders."""
