@@ -1,0 +1,95 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.template.config import TemplateConfig
+
+from zedline import Zedline, build
+from zedline_web.context import get_zl, load_portal, require_actor, session_actor
+from zedline_web.errors import EXCEPTION_HANDLERS
+from zedline_web.routes import ROUTES
+from zedline_web.templating import make_environment
+
+STATIC = Path(__file__).parent / "static"
+SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+@get("/healthz", sync_to_thread=False, include_in_schema=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _session_store(zl: Zedline) -> Store:
+    if zl.settings.redis_url:
+        from litestar.stores.redis import RedisStore  # noqa: PLC0415 - optional dependency
+
+        return RedisStore.with_client(url=zl.settings.redis_url, namespace="zedline-sessions")
+    # Files under the data dir: shared by every web process on the machine, no service needed.
+    return FileStore(zl.settings.data_dir / "sessions", create_directories=True)
+
+
+def create_app(zedline: Zedline | None = None) -> Litestar:
+    """Build the web application around a core (built from the environment when not given)."""
+    zl = zedline or build()
+    secure = zl.settings.base_url.startswith("https://")
+    sessions = ServerSideSessionConfig(
+        key="zl_session",
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+    csrf = CSRFConfig(
+        secret=zl.settings.resolved_secret_key(),
+        cookie_name="zl_csrf",
+        cookie_samesite="lax",
+        cookie_secure=secure,
+        cookie_httponly=True,
+        exclude=["/p/[^/]+/api/", "/healthz"],
+    )
+
+    def _on_shutdown(app: Litestar) -> None:
+        if zedline is None:
+            zl.close()
+
+    app = Litestar(
+        route_handlers=[
+            healthz,
+            create_static_files_router(path="/static", directories=[STATIC], name="static"),
+            *ROUTES,
+        ],
+        dependencies={
+            "zl": Provide(get_zl, sync_to_thread=False),
+            "portal": Provide(load_portal, sync_to_thread=True),
+            "actor": Provide(require_actor, sync_to_thread=True),
+            "maybe_actor": Provide(session_actor, sync_to_thread=True),
+        },
+        middleware=[sessions.middleware],
+        csrf_config=csrf,
+        stores={"sessions": _session_store(zl)},
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(make_environment())
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_shutdown=[_on_shutdown],
+        state=_state(zl),
+        debug=False,
+    )
+    return app
+
+
+def _state(zl: Zedline) -> Any:
+    from litestar.datastructures import State  # noqa: PLC0415
+
+    return State({"zl": zl})

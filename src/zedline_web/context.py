@@ -1,0 +1,99 @@
+"""Per-request context: the portal in the URL and the user in the session.
+
+Handlers receive these through Litestar dependencies (`portal`, `actor`, `zl`); they never
+read the session or the tables themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException
+
+from zedline import Zedline
+from zedline.accounts.model import User
+from zedline.accounts.services import load_actor
+from zedline.errors import NotFound
+
+SESSION_USER = "uid"
+SESSION_PORTAL = "pid"
+SESSION_AUTH = "av"
+
+
+@dataclass(frozen=True)
+class PortalInfo:
+    id: int
+    slug: str
+    name: str
+    active: bool
+    timezone: str
+    language: str
+
+
+def get_zl(request: Request[Any, Any, Any]) -> Zedline:
+    zl: Zedline = request.app.state.zl
+    return zl
+
+
+def load_portal(request: Request[Any, Any, Any], slug: str) -> PortalInfo:
+    """The portal named in the URL; 404 when there is none (or it is disabled)."""
+    cached = request.scope.get("zl_portal")
+    if isinstance(cached, PortalInfo) and cached.slug == slug:
+        return cached
+    zl = get_zl(request)
+    with zl.reader() as uow:
+        portal = uow.portals.get_by_slug(slug)
+        info = PortalInfo(
+            portal.id, portal.slug, portal.name, portal.active, portal.timezone, portal.language
+        )
+    if not info.active:
+        raise NotFound(f"no portal '{slug}'")
+    request.scope["zl_portal"] = info  # type: ignore[typeddict-unknown-key]
+    return info
+
+
+def session_actor(request: Request[Any, Any, Any], portal: PortalInfo) -> User | None:
+    """The logged-in user of this portal, or None. A session of another portal does not count,
+    and a session whose user was deactivated or changed password has ended."""
+    cached = request.scope.get("zl_actor", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    session = request.session if "session" in request.scope else {}
+    actor: User | None = None
+    if session.get(SESSION_PORTAL) == portal.id and session.get(SESSION_USER):
+        with get_zl(request).reader() as uow:
+            actor = load_actor(
+                uow, portal.id, int(session[SESSION_USER]), int(session.get(SESSION_AUTH, 0))
+            )
+        if actor is None:
+            request.clear_session()
+    request.scope["zl_actor"] = actor  # type: ignore[typeddict-unknown-key]
+    return actor
+
+
+class LoginRequired(NotAuthorizedException):
+    """Raised when a page needs a logged-in user; the error mapper redirects to the login."""
+
+
+def require_actor(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+    actor = session_actor(request, portal)
+    if actor is None:
+        raise LoginRequired
+    return actor
+
+
+def require_staff(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+    """Operators and admins only. Anyone else gets 404: a client never learns the page exists."""
+    actor = require_actor(request, portal)
+    if not actor.is_staff:
+        raise NotFound("no such page")
+    return actor
+
+
+def require_admin(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+    actor = require_actor(request, portal)
+    if not actor.is_admin:
+        raise NotFound("no such page")
+    return actor

@@ -1,0 +1,104 @@
+"""Jinja2 for pages: autoescaped, with filters that show times in the portal's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.response import Template
+from litestar.utils.scope.state import ScopeState
+
+from zedline_web.context import PortalInfo, session_actor
+
+TEMPLATES = Path(__file__).parent / "templates"
+FLASHES = "flashes"
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(_zone(tz)).strftime(fmt)
+
+
+def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    if value is None:
+        return ""
+    seconds = int(((now or datetime.now(UTC)) - value).total_seconds())
+    if seconds < 0:
+        seconds = -seconds
+        future = True
+    else:
+        future = False
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            text = f"{n} {unit}{'s' if n != 1 else ''}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"
+
+
+def filesize(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":  # noqa: PLR2004
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"  # pragma: no cover
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["localtime"] = local_time
+    env.filters["ago"] = relative_time
+    env.filters["filesize"] = filesize
+    return env
+
+
+def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:
+    """Queue a one-line message for the next page this user sees ("success", "error", "info")."""
+    flashes = list(request.session.get(FLASHES, []))
+    flashes.append([kind, text])
+    request.session[FLASHES] = flashes[-5:]
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    portal: PortalInfo | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A page with the context every page has: portal, user, csrf_token, flashes."""
+    flashes: list[Any] = []
+    if "session" in request.scope and request.session.get(FLASHES):
+        flashes = [tuple(f) for f in request.session.pop(FLASHES)]
+    base: dict[str, Any] = {
+        "portal": portal,
+        "user": session_actor(request, portal) if portal is not None else None,
+        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "flashes": flashes,
+        "live_url": None,
+        "now": datetime.now(UTC),
+        "tz": portal.timezone if portal else "UTC",
+    }
+    base.update(context)
+    return Template(template, context=base, status_code=status_code)
