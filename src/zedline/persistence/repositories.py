@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
 from zedline.errors import NotFound
@@ -243,6 +244,16 @@ class TicketRepository:
             raise NotFound(f"no request #{number}")
         return ticket
 
+    def assigned_to(self, portal_id: int, user_id: int) -> Sequence[Ticket]:
+        """The active (new, open, waiting) tickets assigned to a user."""
+        return self.s.scalars(
+            select(Ticket).where(
+                t.tickets.c.portal_id == portal_id,
+                t.tickets.c.assignee_id == user_id,
+                t.tickets.c.category.in_([Category.NEW, Category.OPEN, Category.WAITING]),
+            )
+        ).all()
+
     def get_by_id_for(self, actor: User, ticket_id: int) -> Ticket:
         ticket = self.s.get(Ticket, (actor.portal_id, ticket_id))
         if ticket is None or not ticket.visible_to(actor):
@@ -368,6 +379,45 @@ class ReminderRepository:
                 t.reminders.c.fired_at.is_(None),
             ).order_by(t.reminders.c.due_at)
         ).all()
+
+    # A ticket's deadline is the reminder every ticket may carry; the worker announces it.
+
+    def passed_deadlines(self, at: datetime, limit: int = 100) -> Sequence[Ticket]:
+        """Tickets (any portal, any status) whose deadline passed unannounced, oldest first.
+
+        Exactly the rows of the partial index ix_tickets_deadline_due, so the scan stays small.
+        """
+        return self.s.scalars(
+            select(Ticket)
+            .where(
+                t.tickets.c.deadline.is_not(None),
+                t.tickets.c.deadline_notified_at.is_(None),
+                t.tickets.c.deadline <= at,
+            )
+            .order_by(t.tickets.c.deadline)
+            .limit(limit)
+        ).all()
+
+    def claim_deadline(self, ticket: Ticket, at: datetime) -> bool:
+        """Mark the passed deadline of `ticket` announced; False if another worker did first.
+
+        A plain UPDATE, not a change of the mapped ticket: the ticket's version stays, so an
+        operator editing the ticket meanwhile gets no false conflict.
+        """
+        result = self.s.execute(
+            update(t.tickets)
+            .where(
+                t.tickets.c.portal_id == ticket.portal_id,
+                t.tickets.c.id == ticket.id,
+                t.tickets.c.deadline == ticket.deadline,
+                t.tickets.c.deadline_notified_at.is_(None),
+            )
+            .values(deadline_notified_at=at)
+        )
+        claimed = getattr(result, "rowcount", 0) == 1
+        if claimed:
+            set_committed_value(ticket, "deadline_notified_at", at)
+        return claimed
 
 
 class OutboxRepository:

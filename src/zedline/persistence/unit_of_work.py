@@ -69,8 +69,14 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        if not self.readonly and self.session.in_transaction():
+            # Uncommitted writes are undone, and what they touched is expired.
+            self.rollback()
+        # Closing ends any reading transaction without expiring what was loaded, so objects
+        # read in the block stay usable (detached) after it.
         self.session.close()
+        self._after_commit = []
+        self._changes = []
 
     def next_id(self) -> int:
         return self._ids.next_id()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zedline.accounts.model import (
     Role,
@@ -29,7 +30,7 @@ class Provisioned:
     generated_password: str | None
 
 
-def provision_portal(  # noqa: PLR0913
+def provision_portal(
     uow: UnitOfWork,
     clock: Clock,
     hasher: PasswordHasher,
@@ -129,3 +130,56 @@ def delete_portal(uow: UnitOfWork, slug: str) -> None:
         portal = uow.portals.get_by_slug(slug)
         uow.portals.delete_with_data(portal)
         uow.commit()
+
+
+LANGUAGES = ("en", "ru")
+
+
+def update_portal_settings(
+    uow: UnitOfWork, actor: User, *, name: str, timezone: str, language: str
+) -> Portal:
+    """A portal admin renames the portal, sets its time zone and interface/e-mail language.
+
+    Raises:
+        PermissionDenied: not an admin of this portal.
+        InvalidInput: per field.
+    """
+    actor.require_admin("change the portal's settings")
+    errors: dict[str, str] = {}
+    try:
+        clean = validate_portal_name(name)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if not valid_timezone(timezone):
+        errors["timezone"] = "choose a time zone from the list, like Europe/Berlin"
+    if language not in LANGUAGES:
+        errors["language"] = "choose English or Russian"
+    if errors:
+        raise InvalidInput(errors)
+    with uow:
+        portal = uow.portals.get(actor.portal_id)
+        portal.name, portal.timezone, portal.language = clean, timezone, language
+        uow.commit()
+    return portal
+
+
+def set_quota(uow: UnitOfWork, actor: User, *, quota_bytes: int) -> Portal:
+    """Raises PermissionDenied, InvalidInput (below what is already used, or not positive)."""
+    actor.require_admin("change the disk quota")
+    with uow:
+        portal = uow.portals.get(actor.portal_id)
+        if quota_bytes <= 0:
+            raise InvalidInput({"quota": "the quota must be positive"})
+        if quota_bytes < portal.used_bytes:
+            raise InvalidInput({"quota": "the quota cannot be below the space already used"})
+        portal.quota_bytes = quota_bytes
+        uow.commit()
+    return portal
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
