@@ -9,6 +9,11 @@ from zedline.persistence.tables import metadata
 config = context.config
 
 
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    # Full-text tables (SQLite FTS5 and their shadow tables) are managed by hand in 0002.
+    return not (type_ == "table" and name is not None and "_fts" in name)
+
+
 def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
@@ -22,6 +27,7 @@ def run() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

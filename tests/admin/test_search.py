@@ -1,0 +1,53 @@
+"""Full-text search over subjects and messages, per portal."""
+
+import pytest
+
+from zedline.tickets import search
+from zedline.tickets import services as tickets
+from zedline.tickets.model import Visibility
+
+
+@pytest.fixture
+def three_tickets(zl, client, operator, make_ticket):
+    printer = make_ticket(client, subject="Printer jams on page two", description="Paper stuck")
+    vpn = make_ticket(client, subject="VPN drops", description="The tunnel closes hourly")
+    invoice = make_ticket(client, subject="Invoice question", description="Where is it?")
+    tickets.post_message(zl.uow(), zl.clock, zl.notifier, operator, invoice.number,
+                         body="Ремонт принтера завершён", visibility=Visibility.INTERNAL)
+    return printer, vpn, invoice
+
+
+def _found(zl, portal, query):
+    with zl.reader() as uow:
+        return set(search.matching_ticket_ids(uow, portal.id, query))
+
+
+def test_subject_word_prefix_matches(zl, portal, three_tickets):
+    assert _found(zl, portal, "print") == {three_tickets[0].id}
+
+
+def test_message_text_matches(zl, portal, three_tickets):
+    assert _found(zl, portal, "tunnel") == {three_tickets[1].id}
+
+
+def test_all_words_must_match(zl, portal, three_tickets):
+    assert _found(zl, portal, "tunnel printer") == set()
+
+
+def test_cyrillic_words_match(zl, portal, three_tickets):
+    assert _found(zl, portal, "ремонт") == {three_tickets[2].id}
+
+
+def test_fts_syntax_in_the_query_is_plain_text(zl, portal, three_tickets):
+    assert _found(zl, portal, 'VPN" * ( :') == {three_tickets[1].id}
+
+
+def test_other_portals_are_not_searched(zl, portal, other_portal, make_user, three_tickets):
+    other = make_user(slug=other_portal.slug)
+    tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, other,
+                        {"subject": "Printer in globex", "description": "x"})
+    assert _found(zl, portal, "printer") == {three_tickets[0].id}
+
+
+def test_empty_query_finds_nothing(zl, portal, three_tickets):
+    assert _found(zl, portal, " ?! ") == set()
