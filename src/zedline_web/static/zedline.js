@@ -170,13 +170,26 @@
       }
     };
 
-    const source = new EventSource(url, { withCredentials: true });
-    source.addEventListener("message", () => {
-      // several events in a burst → one refresh
-      window.clearTimeout(debounce);
-      debounce = window.setTimeout(refresh, 150);
+    let source = null;
+    const connect = () => {
+      source = new EventSource(url, { withCredentials: true });
+      source.addEventListener("message", () => {
+        // several events in a burst → one refresh
+        window.clearTimeout(debounce);
+        debounce = window.setTimeout(refresh, 150);
+      });
+    };
+    connect();
+
+    // Close the stream when leaving; reconnect (and catch up) when the page
+    // comes back from the browser's back/forward cache.
+    window.addEventListener("pagehide", () => source && source.close());
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) {
+        connect();
+        refresh();
+      }
     });
-    window.addEventListener("pagehide", () => source.close());
   };
 
   /* ── Start ─────────────────────────────────────────────────────────────── */
