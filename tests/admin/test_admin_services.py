@@ -19,8 +19,14 @@ def _fields(zl, portal):
 
 
 def test_added_select_field_is_asked_after_the_defaults(zl, portal, admin):
-    forms.add_field(zl.uow(), admin, label="Device type", kind="select",
-                    options=["Laptop", "Printer"], required=True)
+    forms.add_field(
+        zl.uow(),
+        admin,
+        label="Device type",
+        kind="select",
+        options=["Laptop", "Printer"],
+        required=True,
+    )
     assert [f.key for f in _fields(zl, portal)] == ["subject", "description", "device_type"]
 
 
@@ -80,8 +86,13 @@ def _statuses(zl, portal):
 
 
 def test_added_status_is_offered(zl, portal, admin):
-    statuses.add_status(zl.uow(), admin, category="waiting", operator_label="Waiting for parts",
-                        client_label="Waiting for parts")
+    statuses.add_status(
+        zl.uow(),
+        admin,
+        category="waiting",
+        operator_label="Waiting for parts",
+        client_label="Waiting for parts",
+    )
     assert "Waiting for parts" in [s.operator_label for s in _statuses(zl, portal)]
 
 
@@ -111,9 +122,17 @@ def test_default_status_cannot_be_closed(zl, portal, admin):
 
 
 def test_invited_operator_gets_credentials_mail(zl, portal, admin):
-    user = people.invite_staff(zl.uow(), zl.clock, zl.hasher, zl.notifier, admin,
-                               email="New.Op@Acme.test", first_name="New", last_name="Op",
-                               role="operator")
+    user = people.invite_staff(
+        zl.uow(),
+        zl.clock,
+        zl.hasher,
+        zl.notifier,
+        admin,
+        email="New.Op@Acme.test",
+        first_name="New",
+        last_name="Op",
+        role="operator",
+    )
     with zl.reader() as uow:
         pending = uow.outbox.due(zl.clock.now())
     assert (user.email, user.must_change_password) == ("new.op@acme.test", True)
@@ -122,8 +141,17 @@ def test_invited_operator_gets_credentials_mail(zl, portal, admin):
 
 def test_invite_staff_with_client_role_is_refused(zl, admin):
     with pytest.raises(InvalidInput) as err:
-        people.invite_staff(zl.uow(), zl.clock, zl.hasher, zl.notifier, admin,
-                            email="x@acme.test", first_name="X", last_name="Y", role="client")
+        people.invite_staff(
+            zl.uow(),
+            zl.clock,
+            zl.hasher,
+            zl.notifier,
+            admin,
+            email="x@acme.test",
+            first_name="X",
+            last_name="Y",
+            role="client",
+        )
     assert set(err.value.errors) == {"role"}
 
 
@@ -157,15 +185,17 @@ def test_deactivating_twice_is_refused(zl, operator, client):
 
 
 def test_portal_settings_change(zl, admin):
-    portal = portals.update_portal_settings(zl.uow(), admin, name="Acme Help",
-                                            timezone="Europe/Berlin", language="ru")
+    portal = portals.update_portal_settings(
+        zl.uow(), admin, name="Acme Help", timezone="Europe/Berlin", language="ru"
+    )
     assert (portal.name, portal.timezone, portal.language) == ("Acme Help", "Europe/Berlin", "ru")
 
 
 def test_portal_settings_refuse_bad_zone_and_language(zl, admin):
     with pytest.raises(InvalidInput) as err:
-        portals.update_portal_settings(zl.uow(), admin, name="Acme", timezone="Mars/Base",
-                                       language="xx")
+        portals.update_portal_settings(
+            zl.uow(), admin, name="Acme", timezone="Mars/Base", language="xx"
+        )
     assert set(err.value.errors) == {"timezone", "language"}
 
 

@@ -12,8 +12,15 @@ def three_tickets(zl, client, operator, make_ticket):
     printer = make_ticket(client, subject="Printer jams on page two", description="Paper stuck")
     vpn = make_ticket(client, subject="VPN drops", description="The tunnel closes hourly")
     invoice = make_ticket(client, subject="Invoice question", description="Where is it?")
-    tickets.post_message(zl.uow(), zl.clock, zl.notifier, operator, invoice.number,
-                         body="Ремонт принтера завершён", visibility=Visibility.INTERNAL)
+    tickets.post_message(
+        zl.uow(),
+        zl.clock,
+        zl.notifier,
+        operator,
+        invoice.number,
+        body="Ремонт принтера завершён",
+        visibility=Visibility.INTERNAL,
+    )
     return printer, vpn, invoice
 
 
@@ -44,8 +51,9 @@ def test_fts_syntax_in_the_query_is_plain_text(zl, portal, three_tickets):
 
 def test_other_portals_are_not_searched(zl, portal, other_portal, make_user, three_tickets):
     other = make_user(slug=other_portal.slug)
-    tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, other,
-                        {"subject": "Printer in globex", "description": "x"})
+    tickets.open_ticket(
+        zl.uow(), zl.clock, zl.notifier, other, {"subject": "Printer in globex", "description": "x"}
+    )
     assert _found(zl, portal, "printer") == {three_tickets[0].id}
 
 

@@ -176,6 +176,9 @@ tickets = Table(
         postgresql_where=text("deadline IS NOT NULL AND deadline_notified_at IS NULL"),
         sqlite_where=text("deadline IS NOT NULL AND deadline_notified_at IS NULL"),
     ),
+    # Statistics over a period: created and closed per day.
+    Index("ix_tickets_created", "portal_id", "created_at"),
+    Index("ix_tickets_closed", "portal_id", "closed_at"),
     # A client's own list, and the journal filtered by client.
     Index("ix_tickets_requester", "portal_id", "requester_id", "public_updated_at", "id"),
 )

@@ -66,7 +66,7 @@ def portal_detail(uow: UnitOfWork, slug: str) -> PortalDetail:
             select(t.users.c.role, func.count())
             .where(t.users.c.portal_id == portal_id)
             .group_by(t.users.c.role)
-        ).tuples()
+        ).all()
     )
     admins = list(
         uow.session.scalars(

@@ -20,12 +20,12 @@ branch_labels = None
 depends_on = None
 
 SQLITE_UP = [
-    "CREATE VIRTUAL TABLE tickets_fts USING fts5("
-    "portal, subject, content='', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE VIRTUAL TABLE messages_fts USING fts5("
-    "portal, body, content='', tokenize='unicode61 remove_diacritics 2')",
-    "INSERT INTO tickets_fts(rowid, portal, subject) "
-    "SELECT id, 'p' || portal_id, subject FROM tickets",
+    """CREATE VIRTUAL TABLE tickets_fts USING fts5(
+        portal, subject, content='', tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE VIRTUAL TABLE messages_fts USING fts5(
+        portal, body, content='', tokenize='unicode61 remove_diacritics 2')""",
+    """INSERT INTO tickets_fts(rowid, portal, subject)
+        SELECT id, 'p' || portal_id, subject FROM tickets""",
     "INSERT INTO messages_fts(rowid, portal, body) SELECT id, 'p' || portal_id, body FROM messages",
     """CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN
         INSERT INTO tickets_fts(rowid, portal, subject)
