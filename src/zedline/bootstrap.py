@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session, sessionmaker
 
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock, SystemClock
@@ -38,17 +39,16 @@ class Zedline:
     files: FileStore
     live: LiveBus
     ids: IdGenerator
-    _sessions: tuple[object, object] = field(repr=False, default=(None, None))
+    writing_sessions: sessionmaker[Session] = field(repr=False)
+    reading_sessions: sessionmaker[Session] = field(repr=False)
 
     def uow(self) -> UnitOfWork:
         """A writing unit of work; use it as `with zl.uow() as uow: ...; uow.commit()`."""
-        writing, _ = self._sessions
-        return UnitOfWork(writing, self.ids, publish=self._publish)  # type: ignore[arg-type]
+        return UnitOfWork(self.writing_sessions, self.ids, publish=self._publish)
 
     def reader(self) -> UnitOfWork:
         """A reading unit of work for pages and queries (never waits for the write lock)."""
-        _, reading = self._sessions
-        return UnitOfWork(reading, self.ids, readonly=True)  # type: ignore[arg-type]
+        return UnitOfWork(self.reading_sessions, self.ids, readonly=True)
 
     @property
     def file_limits(self) -> FileLimits:
@@ -107,6 +107,7 @@ def build(
         else:
             mailer = FileMailSender(settings.mail_dir)
     live: LiveBus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
+    writing, reading = session_factories(engine)
     return Zedline(
         settings=settings,
         engine=engine,
@@ -117,7 +118,8 @@ def build(
         files=LocalFileStore(settings.files_dir),
         live=live,
         ids=IdGenerator(engine),
-        _sessions=session_factories(engine),
+        writing_sessions=writing,
+        reading_sessions=reading,
     )
 
 
