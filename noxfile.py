@@ -63,3 +63,10 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on src/."""
     _install(session, "typecheck")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The million-ticket benchmark (needs wrk; see docs/benchmarks.md). Pass options after --."""
+    _install(session, "test")
+    session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -1,0 +1,437 @@
+"""Benchmark of the helpdesk at a million tickets: `nox -s bench` (or `python benchmarks/bench.py`).
+
+For each database (SQLite, and PostgreSQL when reachable) it:
+1. builds the data set once with `zedline demo` (1 big portal with --tickets tickets, about five
+   messages each, 50 operators, ~50,000 clients, plus --portals - 1 small portals), and keeps it
+   in bench-data/ for the next run;
+2. starts `zedline serve --workers W` the way production runs it, logs in over HTTP as an
+   operator and as a client (real sessions, real CSRF tokens);
+3. drives real HTTP load with wrk from a separate process on 127.0.0.1 at concurrency 1 and 16
+   against each endpoint, and records requests/s, p50, p99, errors and each worker's memory;
+4. does the same for a bare Litestar page (one primary-key read + a template) as the ceiling.
+
+Results go to bench-results/<db>.json and are printed as the Markdown table that
+docs/benchmarks.md shows. Every run is bounded: wrk runs --duration seconds per cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/zedline_bench"
+WRK_LINE = re.compile(r"Requests/sec:\s+([\d.]+)")
+NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+SOCKET_ERR = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+PCT = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Cell:
+    endpoint: str
+    concurrency: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    msg = f"{url} did not answer within {timeout:.0f} s"
+    raise RuntimeError(msg)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(
+    url: str, *, concurrency: int, duration: int, env: dict[str, str], script: Path, endpoint: str
+) -> Cell:
+    threads = min(concurrency, 2)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    ).stdout
+    rps = float(WRK_LINE.search(out).group(1))  # type: ignore[union-attr]
+    pct = {p: _ms(v, u) for p, v, u in PCT.findall(out)}
+    errors = int(m.group(1)) if (m := NON2XX.search(out)) else 0
+    if m := SOCKET_ERR.search(out):
+        errors += sum(int(x) for x in m.groups())
+    total = re.search(r"(\d+) requests in", out)
+    return Cell(
+        endpoint,
+        concurrency,
+        rps,
+        pct.get("50", 0.0),
+        pct.get("99", 0.0),
+        errors,
+        int(total.group(1)) if total else 0,
+    )
+
+
+def worker_memory_mb(pid: int) -> list[float]:
+    """Resident memory of each process in the server's tree (the master and its workers)."""
+    result = []
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        status = Path(f"/proc/{p}/status")
+        if status.exists():
+            result += [
+                int(line.split()[1]) / 1024
+                for line in status.read_text().splitlines()
+                if line.startswith("VmRSS:")
+            ]
+    return result
+
+
+@contextmanager
+def server(cmd: list[str], env: dict[str, str], health: str) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **env},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_http(health)
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def build_data(db: str, data_dir: Path, url: str, portals: int, tickets: int) -> float | None:
+    marker = data_dir / f"bench-{portals}-{tickets}.done"
+    if marker.exists():
+        return None
+    if db == "postgresql":
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                "DROP DATABASE IF EXISTS zedline_bench",
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                "CREATE DATABASE zedline_bench",
+            ],
+            check=True,
+        )
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    env = {**os.environ, "ZEDLINE_DATA_DIR": str(data_dir), "ZEDLINE_DATABASE_URL": url}
+    started = time.monotonic()
+    subprocess.run(
+        ["zedline", "demo", "--portals", str(portals), "--tickets", str(tickets)],
+        env=env,
+        check=True,
+    )
+    elapsed = time.monotonic() - started
+    marker.write_text(f"{elapsed:.1f}\n")
+    return elapsed
+
+
+def login(base: str, slug: str, email: str, password: str) -> tuple[str, str]:
+    """Log in like a browser; returns (Cookie header, CSRF token)."""
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as http:
+        http.get(f"/p/{slug}/login")
+        token = http.cookies.get("zl_csrf", "")
+        r = http.post(
+            f"/p/{slug}/login", data={"email": email, "password": password, "_csrf_token": token}
+        )
+        if r.status_code not in (302, 303):
+            msg = f"login of {email} failed: {r.status_code}"
+            raise RuntimeError(msg)
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        return cookie, http.cookies.get("zl_csrf", token)
+
+
+def multipart(fields: dict[str, str]) -> tuple[str, str]:
+    boundary = "zedlinebenchboundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in fields.items()
+    ]
+    return "".join(parts) + f"--{boundary}--\r\n", f"multipart/form-data; boundary={boundary}"
+
+
+def discover(base: str, cookie: str, slug: str, env_db: dict[str, str]) -> dict[str, str]:
+    """Find the URLs to measure: a deep journal page, a ticket with ten messages, ..."""
+    info = json.loads(
+        subprocess.run(
+            [sys.executable, str(HERE / "targets.py"), slug],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env_db},
+            check=True,
+        ).stdout
+    )
+    with httpx.Client(base_url=base, headers={"Cookie": cookie}, timeout=30) as http:
+        url = f"/p/{slug}/tickets?status=all"
+        for _ in range(20):  # twenty pages deep through the keyset links
+            html = http.get(url).text
+            found = re.search(r'href="([^"]*after=[^"]+)"[^>]*>[^<]*(?:<[^>]+>[^<]*)*Older', html)
+            if not found:
+                break
+            url = found.group(1).replace("&amp;", "&")
+    info["deep"] = url
+    return info
+
+
+def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = ROOT / "bench-data" / db
+    url = PG_URL if db == "postgresql" else f"sqlite:///{data_dir / 'zedline.sqlite3'}"
+    build_seconds = build_data(db, data_dir, url, args.portals, args.tickets)
+    env = {"ZEDLINE_DATA_DIR": str(data_dir), "ZEDLINE_DATABASE_URL": url}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cells: list[Cell] = []
+    get_lua, post_lua = HERE / "get.lua", HERE / "post.lua"
+    with server(
+        [
+            "zedline",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env,
+        f"{base}/healthz",
+    ) as proc:
+        staff_cookie, staff_csrf = login(base, "demo", args.operator, args.password)
+        client_cookie, client_csrf = login(base, "demo", args.client, args.password)
+        t = discover(base, staff_cookie, "demo", env)
+        gets = [
+            ("journal, first page", staff_cookie, "/p/demo/tickets"),
+            ("journal, deep page (keyset)", staff_cookie, t["deep"]),
+            (
+                "journal, by assignee",
+                staff_cookie,
+                f"/p/demo/tickets?assignee={t['operator_id']}&status=all",
+            ),
+            (
+                "journal, by client",
+                staff_cookie,
+                f"/p/demo/tickets?client={t['client_id']}&status=all",
+            ),
+            ("ticket page, 10 messages", staff_cookie, f"/p/demo/tickets/{t['ticket_10']}"),
+            ("client's ticket list", client_cookie, "/p/demo/tickets"),
+            ("search", staff_cookie, "/p/demo/tickets?status=all&q=printer"),
+        ]
+        new_body, new_type = multipart(
+            {
+                "_csrf_token": client_csrf,
+                "f_subject": "Benchmark request",
+                "f_description": "Created by the benchmark.",
+            }
+        )
+        reply_body, reply_type = multipart(
+            {
+                "_csrf_token": staff_csrf,
+                "visibility": "public",
+                "body": "A reply from the benchmark.",
+            }
+        )
+        posts = [
+            ("new ticket", client_cookie, "/p/demo/tickets/new", new_body, new_type),
+            (
+                "reply",
+                staff_cookie,
+                f"/p/demo/tickets/{t['ticket_reply']}/reply",
+                reply_body,
+                reply_type,
+            ),
+        ]
+        for concurrency in (1, 16):
+            for name, cookie, path in gets:
+                cells.append(
+                    run_wrk(
+                        base + path,
+                        concurrency=concurrency,
+                        duration=args.duration,
+                        env={"BENCH_COOKIE": cookie},
+                        script=get_lua,
+                        endpoint=name,
+                    )
+                )
+            for name, cookie, path, body, ctype in posts:
+                cells.append(
+                    run_wrk(
+                        base + path,
+                        concurrency=concurrency,
+                        duration=args.duration,
+                        env={
+                            "BENCH_COOKIE": cookie,
+                            "BENCH_BODY": body,
+                            "BENCH_CONTENT_TYPE": ctype,
+                        },
+                        script=post_lua,
+                        endpoint=name,
+                    )
+                )
+        memory = worker_memory_mb(proc.pid)
+    bare_port = free_port()
+    bare_env = {"BARE_DATABASE_URL": url, "PYTHONPATH": str(HERE)}
+    with server(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(bare_port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        bare_env,
+        f"http://127.0.0.1:{bare_port}/t/{t['portal_id']}/1",
+    ) as bare:
+        cells += [
+            run_wrk(
+                f"http://127.0.0.1:{bare_port}/t/{t['portal_id']}/1",
+                concurrency=concurrency,
+                duration=args.duration,
+                env={},
+                script=get_lua,
+                endpoint="bare Litestar page",
+            )
+            for concurrency in (1, 16)
+        ]
+        bare_memory = worker_memory_mb(bare.pid)
+    return {
+        "database": db,
+        "build_seconds": build_seconds,
+        "cells": [asdict(c) for c in cells],
+        "memory_mb": memory,
+        "bare_memory_mb": bare_memory,
+        "workers": args.workers,
+        "tickets": args.tickets,
+        "portals": args.portals,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    cells = [Cell(**c) for c in result["cells"]]
+    bare = {c.concurrency: c.rps for c in cells if c.endpoint == "bare Litestar page"}
+    lines = [
+        f"### {result['database']}",
+        "",
+        "| endpoint | c | req/s | p50 ms | p99 ms | errors | vs bare |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in cells:
+        ratio = c.rps / bare[c.concurrency] if bare.get(c.concurrency) else 0
+        lines.append(
+            f"| {c.endpoint} | {c.concurrency} | {c.rps:,.0f} | {c.p50_ms:.1f} | "
+            f"{c.p99_ms:.1f} | {c.errors} | {ratio:.0%} |"
+        )
+    mem = ", ".join(f"{m:.0f}" for m in result["memory_mb"])
+    lines += ["", f"Memory per process (MB, master first): {mem}."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--portals", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per cell")
+    parser.add_argument("--operator", default="operator@demo.zedline.test")
+    parser.add_argument("--client", default="client@demo.zedline.test")
+    parser.add_argument("--password", default="demo-password")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    for db in databases:
+        result = bench_database(db, args)
+        (out / f"{db}.json").write_text(json.dumps(result, indent=2))
+        print(table(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
