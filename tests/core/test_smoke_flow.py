@@ -7,8 +7,13 @@ def test_client_sees_operator_reply_but_not_internal_note(zl, client, operator, 
     tickets.take_ticket(zl.uow(), zl.clock, operator, ticket.number)
     for body, visibility in (("note", Visibility.INTERNAL), ("Hello", Visibility.PUBLIC)):
         tickets.post_message(
-            zl.uow(), zl.clock, zl.notifier, operator, ticket.number,
-            body=body, visibility=visibility,
+            zl.uow(),
+            zl.clock,
+            zl.notifier,
+            operator,
+            ticket.number,
+            body=body,
+            visibility=visibility,
         )
     with zl.reader() as uow:
         loaded = uow.tickets.get_for(client, ticket.number)

@@ -17,6 +17,8 @@ from zedline.persistence import repositories as r
 from zedline.persistence.database import WRITE_OPTION
 from zedline.persistence.ids import IdGenerator
 
+STALE_MESSAGE = "someone else changed this request at the same time; reload and try again"
+
 
 class UnitOfWork:
     """`with uow: ...; uow.commit()`. Leaving the block without commit rolls back.
@@ -77,6 +79,12 @@ class UnitOfWork:
         self.session.close()
         self._after_commit = []
         self._changes = []
+        # A flush before commit (a repository's add, an autoflush before a query) meets the
+        # same refusals as the commit itself and must give the same answer, not a 500.
+        if isinstance(exc, IntegrityError):
+            raise Conflict(_integrity_message(exc)) from exc
+        if isinstance(exc, StaleDataError):
+            raise Conflict(STALE_MESSAGE) from exc
 
     def next_id(self) -> int:
         return self._ids.next_id()
@@ -113,9 +121,7 @@ class UnitOfWork:
             raise Conflict(_integrity_message(exc)) from exc
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict(
-                "someone else changed this request at the same time; reload and try again"
-            ) from exc
+            raise Conflict(STALE_MESSAGE) from exc
         except OperationalError as exc:
             self.session.rollback()
             if "database is locked" in str(exc):

@@ -167,6 +167,7 @@ class Ticket:
         self.category = status.category
         if status.category is Category.RESOLVED:
             self.resolved_at = at
+            self.closed_at = None  # back from closed: no longer closed
         if status.category is Category.CLOSED:
             self.closed_at = at
             self.resolved_at = self.resolved_at or at
