@@ -1,174 +1,376 @@
 """Which e-mail each ticket event sends, and to whom.
 
 Each function is called inside the use case's transaction, so the mail is written to the outbox
-with the change or not at all. Internal messages never reach a client's mailbox: every function
-that may carry internal text addresses staff only, and that is tested.
+with the change or not at all.
+
+Every mail about a ticket goes through `_send`, the one place that decides who may receive it:
+only active people of the portal who may see the ticket, never the person who acted, and, when
+the mail is for staff (`staff_only`) or carries internal text (`body_is_internal`), never a
+client. So an internal note cannot reach a client's mailbox whatever list a caller passes in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zedline.accounts.model import User
 from zedline.clock import Clock
-from zedline.notifications.services import Notifier, thread_id
+from zedline.errors import NotFound
+from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
-from zedline.tickets.model import Message, Status, Ticket
+from zedline.tickets.model import Category, Message, Status, Ticket
+
+TEMPLATE = "ticket_notice"
+# How many characters of a message an e-mail quotes; the rest is one click away.
+MAX_QUOTE = 4000
 
 
-def _ticket_url(notifier: Notifier, portal: Portal, ticket: Ticket) -> str:
-    return notifier.portal_url(portal, f"tickets/{ticket.number}")
+@dataclass(frozen=True)
+class _About:
+    """What a ticket mail is written with and about."""
+
+    uow: UnitOfWork
+    clock: Clock
+    notifier: Notifier
+    portal: Portal
+    ticket: Ticket
 
 
-def _send(  # noqa: PLR0913
-    uow: UnitOfWork,
-    clock: Clock,
-    notifier: Notifier,
-    portal: Portal,
-    ticket: Ticket,
-    recipients: Iterable[User],
+def _send(
+    about: _About,
+    to: Iterable[User],
     *,
     event: str,
     subject: str,
     headline: str,
     body: str = "",
+    body_label: str = "",
     body_is_internal: bool = False,
-) -> None:
+    staff_only: bool = False,
+    details: Sequence[tuple[str, str]] = (),
+    note: str = "",
+    exclude: User | None = None,
+    thread_root: bool = False,
+) -> int:
+    """Write one mail per allowed recipient; returns how many were written."""
+    notifier, portal, ticket = about.notifier, about.portal, about.ticket
+    staff_only = staff_only or body_is_internal
     seen: set[int] = set()
-    for user in recipients:
-        if user.id in seen or not user.active:
+    written = 0
+    for user in to:
+        if user.id in seen:
             continue
         seen.add(user.id)
-        if body_is_internal and not user.is_staff:
-            continue  # defence in depth: internal text is for staff only
+        if exclude is not None and user.id == exclude.id:
+            continue
+        if user.portal_id != portal.id or not ticket.visible_to(user):
+            continue
+        if staff_only and not user.is_staff:
+            continue  # internal text and staff notices are for staff only, always
         notifier.enqueue(
-            uow, clock, portal, to=user.email, event="ticket_notice",
-            thread=thread_id(portal, ticket.number),
+            about.uow,
+            about.clock,
+            portal,
+            to=user.email,
+            event=TEMPLATE,
+            kind=event,
+            thread=notifier.thread_id(portal, ticket.number),
+            thread_root=thread_root and not user.is_staff,
             context={
-                "event": event, "user": user, "ticket": ticket, "subject": subject,
-                "headline": headline, "body": body, "internal": body_is_internal,
-                "ticket_url": _ticket_url(notifier, portal, ticket),
+                "user": user,
+                "ticket": ticket,
+                "subject": f"[#{ticket.number}] {subject}",
+                "headline": headline,
+                "body": _quote(body),
+                "body_label": body_label,
+                "internal": body_is_internal,
+                "for_staff": user.is_staff,
+                "details": list(details),
+                "note": note,
+                "ticket_url": notifier.portal_url(portal, f"tickets/{ticket.number}"),
             },
         )
+        written += 1
+    return written
+
+
+def _quote(body: str) -> str:
+    body = body.strip()
+    if len(body) <= MAX_QUOTE:
+        return body
+    return body[:MAX_QUOTE].rstrip() + " …"
 
 
 def _staff(uow: UnitOfWork, portal: Portal) -> list[User]:
     return list(uow.users.staff(portal.id))
 
 
-def ticket_created(  # noqa: PLR0913
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket,
-    requester: User, description: str,
+def _user(uow: UnitOfWork, portal: Portal, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    try:
+        return uow.users.get(portal.id, user_id)
+    except NotFound:
+        return None
+
+
+def _assignee_or(
+    uow: UnitOfWork, portal: Portal, ticket: Ticket, *, admins_only: bool
+) -> list[User]:
+    """The assignee, or (no active assignee) the admins or all staff of the portal."""
+    assignee = _user(uow, portal, ticket.assignee_id)
+    if assignee is not None and assignee.active and assignee.is_staff:
+        return [assignee]
+    staff = _staff(uow, portal)
+    return [u for u in staff if u.is_admin] if admins_only else staff
+
+
+def _status(uow: UnitOfWork, portal: Portal, ticket: Ticket) -> Status | None:
+    try:
+        return uow.statuses.get(portal.id, ticket.status_id)
+    except NotFound:
+        return None
+
+
+def _when(portal: Portal, at: datetime) -> str:
+    """A time as the portal's people read it: in the portal's time zone, named."""
+    try:
+        zone = ZoneInfo(portal.timezone)
+        name = portal.timezone
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, name = ZoneInfo("UTC"), "UTC"
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({name})"
+
+
+def ticket_created(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    portal: Portal,
+    ticket: Ticket,
+    *,
+    requester: User,
+    description: str,
+    actor: User | None = None,
 ) -> None:
-    """Acknowledgement to the client; notice to the portal's operators."""
+    """Acknowledgement to the client (the thread's first mail); notice to the operators."""
+    about = _About(uow, clock, notifier, portal, ticket)
+    status = _status(uow, portal, ticket)
     _send(
-        uow, clock, notifier, portal, ticket, [requester], event="ticket_created",
-        subject=f"[#{ticket.number}] We received your request: {ticket.subject}",
-        headline=f"We received your request #{ticket.number}. "
-        "We will write to you here as soon as an operator replies.",
+        about,
+        [requester],
+        event="ticket_created",
+        subject=f"We received your request: {ticket.subject}",
+        headline=f"We received your request #{ticket.number} “{ticket.subject}”. "
+        "We will e-mail you as soon as an operator replies.",
         body=description,
+        body_label="Your request",
+        details=[("Request", f"#{ticket.number}")]
+        + ([("Status", status.client_label)] if status else []),
+        thread_root=True,
     )
     _send(
-        uow, clock, notifier, portal, ticket,
-        [u for u in _staff(uow, portal) if u.id != requester.id],
+        about,
+        _staff(uow, portal),
         event="ticket_created_staff",
-        subject=f"[#{ticket.number}] New request from {requester.full_name}: {ticket.subject}",
+        subject=f"New request from {requester.full_name}: {ticket.subject}",
         headline=f"{requester.full_name} opened request #{ticket.number}.",
         body=description,
+        body_label=f"{requester.full_name} wrote",
+        details=[("Client", f"{requester.full_name} <{requester.email}>")]
+        + ([("Status", status.operator_label)] if status else []),
+        staff_only=True,
+        exclude=actor if actor is not None and actor.is_staff else None,
     )
 
 
-def message_posted(  # noqa: PLR0913
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket,
-    message: Message, author: User,
+def message_posted(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    portal: Portal,
+    ticket: Ticket,
+    *,
+    message: Message,
+    author: User,
+    reopened_to: Status | None = None,
 ) -> None:
-    """A public reply goes to the other side; an internal note to the assignee only."""
+    """A public reply goes to the other side; an internal note to the assignee only.
+
+    Staff reply → the client. Client reply → the assignee, or every operator when the ticket
+    has none (`reopened_to`: the reply reopened a resolved ticket, which the mail says).
+    """
+    about = _About(uow, clock, notifier, portal, ticket)
     if message.is_internal:
-        if ticket.assignee_id is not None and ticket.assignee_id != author.id:
-            assignee = uow.users.get(portal.id, ticket.assignee_id)
-            _send(
-                uow, clock, notifier, portal, ticket, [assignee], event="internal_note",
-                subject=f"[#{ticket.number}] Internal note from {author.full_name}",
-                headline=f"{author.full_name} wrote an internal note on #{ticket.number}.",
-                body=message.body, body_is_internal=True,
-            )
-        return
-    if author.is_staff:
-        requester = uow.users.get(portal.id, ticket.requester_id)
         _send(
-            uow, clock, notifier, portal, ticket, [requester], event="reply",
-            subject=f"[#{ticket.number}] New reply: {ticket.subject}",
-            headline=f"{author.first_name} from {portal.name} replied to your request.",
+            about,
+            [u for u in [_user(uow, portal, ticket.assignee_id)] if u is not None],
+            event="internal_note",
+            subject=f"Internal note from {author.full_name}: {ticket.subject}",
+            headline=f"{author.full_name} wrote an internal note on request #{ticket.number}.",
             body=message.body,
+            body_label=author.full_name,
+            body_is_internal=True,
+            exclude=author,
         )
         return
-    recipients = (
-        [uow.users.get(portal.id, ticket.assignee_id)]
-        if ticket.assignee_id is not None
-        else _staff(uow, portal)
-    )
+    if author.is_staff:
+        requester = _user(uow, portal, ticket.requester_id)
+        _send(
+            about,
+            [requester] if requester else [],
+            event="reply",
+            subject=f"New reply: {ticket.subject}",
+            headline=f"{author.first_name} from {portal.name} replied to your "
+            f"request #{ticket.number}.",
+            body=message.body,
+            body_label=f"{author.first_name} wrote",
+            note="To answer, open the request and write there.",
+            exclude=author,
+        )
+        return
+    headline = f"{author.full_name} replied on request #{ticket.number}."
+    if reopened_to is not None:
+        headline = (
+            f"{author.full_name} replied on request #{ticket.number}, which reopened it "
+            f"(now “{reopened_to.operator_label}”)."
+        )
     _send(
-        uow, clock, notifier, portal, ticket, [u for u in recipients if u.id != author.id],
+        about,
+        _assignee_or(uow, portal, ticket, admins_only=False),
         event="client_reply",
-        subject=f"[#{ticket.number}] {author.full_name} replied: {ticket.subject}",
-        headline=f"{author.full_name} replied on #{ticket.number}.",
+        subject=f"{author.full_name} replied: {ticket.subject}",
+        headline=headline,
         body=message.body,
+        body_label=f"{author.full_name} wrote",
+        staff_only=True,
+        exclude=author,
     )
 
 
-def status_changed(  # noqa: PLR0913
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket,
-    new: Status, by: User,
+def status_changed(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    portal: Portal,
+    ticket: Ticket,
+    *,
+    new: Status,
+    by: User,
 ) -> None:
-    """To the client, in the client's words for the status."""
-    if by.id == ticket.requester_id:
+    """Staff changed it → the client, in the client's words; the client did → the assignee."""
+    about = _About(uow, clock, notifier, portal, ticket)
+    if by.id == ticket.requester_id and not by.is_staff:
+        verb = "closed" if new.category is Category.CLOSED else "changed the status of"
+        _send(
+            about,
+            _assignee_or(uow, portal, ticket, admins_only=False),
+            event="status_changed_by_client",
+            subject=f"{new.operator_label}: {ticket.subject}",
+            headline=f"{by.full_name} {verb} request #{ticket.number}: "
+            f"it is now “{new.operator_label}”.",
+            staff_only=True,
+            exclude=by,
+        )
         return
-    requester = uow.users.get(portal.id, ticket.requester_id)
+    requester = _user(uow, portal, ticket.requester_id)
+    note = ""
+    if new.category is Category.RESOLVED:
+        note = (
+            "If the problem is solved, please confirm it on the request page. "
+            "If not, reply there and the request reopens."
+        )
     _send(
-        uow, clock, notifier, portal, ticket, [requester], event="status_changed",
-        subject=f"[#{ticket.number}] {new.client_label}: {ticket.subject}",
+        about,
+        [requester] if requester else [],
+        event="status_changed",
+        subject=f"{new.client_label}: {ticket.subject}",
         headline=f"The status of your request #{ticket.number} is now “{new.client_label}”.",
+        details=[("Status", new.client_label)],
+        note=note,
+        exclude=by,
     )
 
 
-def assigned(  # noqa: PLR0913
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket,
-    assignee: User, by: User, note: str = "",
+def assigned(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    portal: Portal,
+    ticket: Ticket,
+    *,
+    assignee: User,
+    by: User,
+    note: str = "",
 ) -> None:
-    """To the operator who now has the ticket (not when they took it themselves)."""
-    if assignee.id == by.id:
-        return
+    """To the operator who now has the ticket (not when they took it themselves).
+
+    The delegation note is internal: it goes to staff only, like the whole mail.
+    """
+    about = _About(uow, clock, notifier, portal, ticket)
+    requester = _user(uow, portal, ticket.requester_id)
     _send(
-        uow, clock, notifier, portal, ticket, [assignee], event="assigned",
-        subject=f"[#{ticket.number}] {by.full_name} passed you a request: {ticket.subject}",
+        about,
+        [assignee],
+        event="assigned",
+        subject=f"{by.full_name} passed you a request: {ticket.subject}",
         headline=f"{by.full_name} assigned request #{ticket.number} to you.",
-        body=note, body_is_internal=bool(note),
+        body=note,
+        body_label=f"Note from {by.full_name}",
+        body_is_internal=True,
+        details=[("Client", requester.full_name)] if requester else [],
+        exclude=by,
     )
 
 
-def reminder_due(  # noqa: PLR0913
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket,
-    user: User, note: str,
+def reminder_due(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    portal: Portal,
+    ticket: Ticket,
+    *,
+    user: User,
+    note: str,
 ) -> None:
+    """To the operator who set the reminder; the note is theirs, so internal."""
+    about = _About(uow, clock, notifier, portal, ticket)
     _send(
-        uow, clock, notifier, portal, ticket, [user], event="reminder_due",
-        subject=f"[#{ticket.number}] Reminder: {ticket.subject}",
+        about,
+        [user],
+        event="reminder_due",
+        subject=f"Reminder: {ticket.subject}",
         headline=f"You asked to be reminded about request #{ticket.number}.",
-        body=note, body_is_internal=True,
+        body=note,
+        body_label="Your note",
+        body_is_internal=True,
     )
 
 
 def deadline_passed(
     uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket
-) -> None:
-    recipients = (
-        [uow.users.get(portal.id, ticket.assignee_id)]
-        if ticket.assignee_id is not None
-        else [u for u in _staff(uow, portal) if u.is_admin]
-    )
-    _send(
-        uow, clock, notifier, portal, ticket, recipients, event="deadline_passed",
-        subject=f"[#{ticket.number}] Deadline passed: {ticket.subject}",
+) -> int:
+    """To the assignee, or the portal's admins when nobody (active) has the ticket."""
+    about = _About(uow, clock, notifier, portal, ticket)
+    status = _status(uow, portal, ticket)
+    requester = _user(uow, portal, ticket.requester_id)
+    details: list[tuple[str, str]] = []
+    if ticket.deadline is not None:
+        details.append(("Deadline", _when(portal, ticket.deadline)))
+    if status is not None:
+        details.append(("Status", status.operator_label))
+    if requester is not None:
+        details.append(("Client", requester.full_name))
+    return _send(
+        about,
+        _assignee_or(uow, portal, ticket, admins_only=True),
+        event="deadline_passed",
+        subject=f"Deadline passed: {ticket.subject}",
         headline=f"The deadline of request #{ticket.number} has passed.",
+        details=details,
+        staff_only=True,
     )

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from zedline.clock import Clock
 from zedline.notifications.mail import MailError, MailSender
-from zedline.notifications.model import Channel, OutboxMessage
+from zedline.notifications.model import Channel, Email, OutboxMessage
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
 
@@ -34,26 +37,62 @@ class Notifier:
     def __init__(self, *, base_url: str, mail_from: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.mail_from = mail_from
+        address = parseaddr(mail_from)[1]
+        self.from_address = address if "@" in address else "support@localhost"
+        self.domain = self.from_address.rsplit("@", 1)[1]
+        loader = FileSystemLoader(TEMPLATES)
         self._text = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=False,  # noqa: S701 - text/plain
-            undefined=StrictUndefined, keep_trailing_newline=True,
-        )
-        self._html = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(default=True, default_for_string=True),
+            loader=loader,
+            autoescape=False,  # noqa: S701 - text/plain parts, never shown as HTML
             undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
+        # User text goes into HTML mail: always escaped.
+        self._html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
 
     def portal_url(self, portal: Portal, path: str = "") -> str:
         return f"{self.base_url}/p/{portal.slug}/{path.lstrip('/')}"
+
+    def sender(self, portal: Portal) -> str:
+        """The From of a portal's mail: its name, at the platform's address."""
+        return str(Address(display_name=portal.name, addr_spec=self.from_address))
+
+    def thread_id(self, portal: Portal, number: int) -> str:
+        """The Message-ID every mail about ticket `number` refers to, so clients group them."""
+        return f"<ticket-{number}.{portal.slug}.{portal.id}@{self.domain}>"
 
     def render(self, event: str, context: Mapping[str, Any]) -> Rendered:
         subject = self._text.get_template(f"{event}.subject.txt").render(context)
         text = self._text.get_template(f"{event}.txt").render(context)
         html = self._html.get_template(f"{event}.html").render(context)
-        return Rendered(" ".join(subject.split()), text, html)
+        return Rendered(" ".join(subject.split()), _tidy(text), html)
 
-    def enqueue(  # noqa: PLR0913
+    def on_enqueue(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after a transaction that wrote mail commits (wakes a worker)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _wake(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener()
+            except Exception:  # the mail is committed; a missed wake-up only delays it
+                log.exception("outbox listener failed")
+
+    def enqueue(
         self,
         uow: UnitOfWork,
         clock: Clock,
@@ -64,44 +103,63 @@ class Notifier:
         context: Mapping[str, Any],
         sensitive: bool = False,
         thread: str | None = None,
+        thread_root: bool = False,
+        kind: str | None = None,
     ) -> OutboxMessage:
+        """Render template `event` and add the mail to the outbox of the current transaction.
+
+        `thread` is the Message-ID of the conversation's root; `thread_root=True` makes this
+        mail that root itself. `kind` names the occasion for the outbox (default: `event`).
+        """
         ctx = {"portal": portal, "portal_url": self.portal_url(portal), **context}
         rendered = self.render(event, ctx)
+        message_id = uow.next_id()
         headers: dict[str, str] = {}
-        if thread:
-            # Every mail about one ticket threads under the same root in the reader's client.
-            headers["References"] = thread
-            headers["In-Reply-To"] = thread
+        if thread and thread_root:
+            headers["Message-ID"] = thread
+        else:
+            # Stored with the message, so a retried delivery keeps its Message-ID and a
+            # mail client drops the duplicate.
+            headers["Message-ID"] = f"<m{message_id}.{portal.id}@{self.domain}>"
+            if thread:
+                headers["In-Reply-To"] = thread
+                headers["References"] = thread
         now = clock.now()
         message = OutboxMessage(
             portal_id=portal.id,
-            id=uow.next_id(),
+            id=message_id,
             channel=Channel.EMAIL,
             recipient=to,
-            subject=rendered.subject,
+            subject=rendered.subject[:998],
             payload={
                 "text": rendered.text,
                 "html": rendered.html,
-                "sender": f"{portal.name} <{_address(self.mail_from)}>",
+                "sender": self.sender(portal),
                 "headers": headers,
             },
             created_at=now,
             next_attempt_at=now,
-            event=event,
+            event=(kind or event)[:64],
             sensitive=sensitive,
         )
         uow.outbox.add(message)
+        uow.after_commit(self._wake)
         return message
 
 
-def _address(mail_from: str) -> str:
-    if "<" in mail_from and mail_from.endswith(">"):
-        return mail_from.rsplit("<", 1)[1].rstrip(">")
-    return mail_from
+SIGNATURE = "-- "
 
 
-def thread_id(portal: Portal, number: int) -> str:
-    return f"<ticket-{number}.{portal.slug}@zedline>"
+def _tidy(text: str) -> str:
+    """No trailing blanks and at most one empty line in a row, for a clean text part."""
+    # The signature separator keeps its trailing space: mail clients recognise it by that.
+    lines = [line if line == SIGNATURE else line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and tidy and not tidy[-1]:
+            continue
+        tidy.append(line)
+    return "\n".join(tidy) + "\n"
 
 
 @dataclass(frozen=True)
@@ -115,6 +173,8 @@ class DeliveryReport:
         return self.delivered + self.retrying + self.failed
 
 
+# How long a claimed message is hidden from other workers while it is being sent. A worker
+# that dies mid-send leaves it to be sent again after this: at least once, never never.
 LEASE = timedelta(minutes=5)
 
 
@@ -135,38 +195,76 @@ def deliver_outbox(
     """
     delivered = retrying = failed = 0
     for _ in range(limit):
-        with uow_factory() as uow:
-            due = uow.outbox.due(clock.now(), 1)
-            if not due:
-                break
-            claimed = due[0]
-            claimed.next_attempt_at = clock.now() + LEASE
-            key = (claimed.portal_id, claimed.id)
-            channel = claimed.channel
-            email = claimed.email() if channel is Channel.EMAIL else None
-            uow.commit()
-        error: MailError | None = None
-        if email is None:
-            error = MailError(f"unknown channel {channel}", permanent=True)
-        else:
-            try:
-                sender.send(email, default_sender=default_sender)
-            except MailError as exc:
-                error = exc
+        claimed = _claim(uow_factory, clock)
+        if claimed is None:
+            break
+        key, email, problem = claimed
+        error = problem or _send(sender, email, default_sender=default_sender, key=key)
         with uow_factory() as uow:
             message = uow.outbox.get(*key)
+            if not message.pending:
+                continue  # another worker finished it after our lease ran out
             if error is None:
                 message.mark_delivered(clock.now())
                 delivered += 1
             else:
                 message.mark_failed(str(error), clock.now(), permanent=error.permanent)
-                log.warning(
-                    "message %s of portal %s not delivered (attempt %s): %s",
-                    message.id, message.portal_id, message.attempts, error,
-                )
                 if message.failed_at is not None:
                     failed += 1
+                    log.warning(
+                        "gave up outbox message %s of portal %s after %s attempt(s): %s",
+                        message.id,
+                        message.portal_id,
+                        message.attempts,
+                        error,
+                    )
                 else:
                     retrying += 1
+                    log.info(
+                        "outbox message %s of portal %s not delivered (attempt %s), "
+                        "next try at %s: %s",
+                        message.id,
+                        message.portal_id,
+                        message.attempts,
+                        message.next_attempt_at.isoformat(),
+                        error,
+                    )
             uow.commit()
     return DeliveryReport(delivered, retrying, failed)
+
+
+def _claim(
+    uow_factory: Callable[[], UnitOfWork], clock: Clock
+) -> tuple[tuple[int, int], Email | None, MailError | None] | None:
+    with uow_factory() as uow:
+        due = uow.outbox.due_on(Channel.EMAIL, clock.now(), 1)
+        if not due:
+            return None
+        message = due[0]
+        message.next_attempt_at = clock.now() + LEASE
+        key = (message.portal_id, message.id)
+        email: Email | None = None
+        problem: MailError | None = None
+        try:
+            email = message.email()
+        except ValueError as exc:
+            problem = MailError(str(exc), permanent=True)
+        uow.commit()
+    return key, email, problem
+
+
+def _send(
+    sender: MailSender, email: Email | None, *, default_sender: str, key: tuple[int, int]
+) -> MailError | None:
+    if email is None:
+        return MailError("nothing to send", permanent=True)
+    try:
+        sender.send(email, default_sender=default_sender)
+    except MailError as exc:
+        return exc
+    except Exception as exc:
+        # A bug in an adapter must not stop the queue: this message retries with backoff
+        # and is given up after MAX_ATTEMPTS; the others go on.
+        log.exception("mail adapter failed on outbox message %s of portal %s", key[1], key[0])
+        return MailError(f"{type(exc).__name__}: {exc}")
+    return None

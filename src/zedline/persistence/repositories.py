@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
 from zedline.errors import NotFound
 from zedline.forms.model import FormField
-from zedline.notifications.model import OutboxMessage
+from zedline.notifications.model import Channel, OutboxMessage
 from zedline.persistence import tables as t
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
@@ -458,3 +458,21 @@ class OutboxRepository:
             )
             or 0
         )
+
+    def due_on(self, channel: Channel, at: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+        """Like `due`, for one channel: the mail worker never claims a webhook, nor the reverse."""
+        q = (
+            select(OutboxMessage)
+            .where(
+                t.outbox.c.delivered_at.is_(None),
+                t.outbox.c.failed_at.is_(None),
+                t.outbox.c.next_attempt_at <= at,
+                t.outbox.c.channel == channel,
+            )
+            .order_by(t.outbox.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self.s.get_bind().dialect.name == "postgresql":
+            # Several workers share the queue without sending a message twice.
+            q = q.with_for_update(skip_locked=True)
+        return self.s.scalars(q).all()

@@ -131,7 +131,10 @@ def open_ticket(  # noqa: PLR0913
         )
         try:
             uow.tickets.mark_read(actor, ticket, now)
-            events.ticket_created(uow, clock, notifier, portal, ticket, requester, description)
+            events.ticket_created(
+                uow, clock, notifier, portal, ticket,
+                requester=requester, description=description, actor=actor,
+            )
             _announce(uow, ticket, "ticket")
             uow.commit()
         except BaseException:
@@ -190,9 +193,14 @@ def _store_uploads(  # noqa: PLR0913
                     message_id=message.id if message else None, visibility=visibility,
                 )
             )
-        # Checked against the fresh row inside the write transaction: two uploads at once
-        # cannot both squeeze under the quota.
-        uow.session.refresh(portal, ["used_bytes", "quota_bytes"])
+        # Checked against the fresh row, locked until commit (SQLite holds its write lock
+        # already): two uploads at once can neither both squeeze under the quota nor
+        # overwrite each other's count. FOR NO KEY UPDATE, because the rows inserted above
+        # hold a key-share lock on the portal through their foreign keys; FOR UPDATE would
+        # deadlock two uploads.
+        uow.session.refresh(
+            portal, ["used_bytes", "quota_bytes"], with_for_update={"key_share": True}
+        )
         portal.reserve_space(total)
     except BaseException:
         _discard(files, stored)
@@ -251,9 +259,10 @@ def post_message(  # noqa: PLR0913
         )
         try:
             uow.tickets.mark_read(actor, ticket, clock.now())
-            events.message_posted(uow, clock, notifier, portal, ticket, message, actor)
-            if event is not None and reopen_to is not None:
-                events.status_changed(uow, clock, notifier, portal, ticket, reopen_to, actor)
+            events.message_posted(
+                uow, clock, notifier, portal, ticket, message=message, author=actor,
+                reopened_to=reopen_to if event is not None else None,
+            )
             _announce(uow, ticket, "message", public=not message.is_internal)
             uow.commit()
         except BaseException:
@@ -313,7 +322,9 @@ def delegate_ticket(  # noqa: PLR0913
                 message_id=uow.next_id(),
             )
             uow.messages.add(message)
-        events.assigned(uow, clock, notifier, portal, ticket, to, actor, note.strip())
+        events.assigned(
+            uow, clock, notifier, portal, ticket, assignee=to, by=actor, note=note.strip()
+        )
         _announce(uow, ticket, "assignee", public=False)
         uow.commit()
     return ticket
@@ -354,7 +365,7 @@ def change_status(  # noqa: PLR0913
             raise InvalidInput({"status": "choose one of this portal's statuses"}) from None
         event = ticket.change_status(status, by=actor, at=clock.now(), event_id=uow.next_id())
         uow.tickets.add_event(event)
-        events.status_changed(uow, clock, notifier, portal, ticket, status, actor)
+        events.status_changed(uow, clock, notifier, portal, ticket, new=status, by=actor)
         _announce(uow, ticket, "status")
         uow.commit()
     return ticket
@@ -387,6 +398,7 @@ def confirm_resolution(
         uow.tickets.add_event(
             ticket.confirm_resolution(closed, by=actor, at=clock.now(), event_id=uow.next_id())
         )
+        events.status_changed(uow, clock, notifier, portal, ticket, new=closed, by=actor)
         _announce(uow, ticket, "status")
         uow.commit()
     return ticket
@@ -403,12 +415,7 @@ def reopen_ticket(
         uow.tickets.add_event(
             ticket.reopen(status, by=actor, at=clock.now(), event_id=uow.next_id())
         )
-        if actor.is_staff:
-            events.status_changed(uow, clock, notifier, portal, ticket, status, actor)
-        elif ticket.assignee_id is not None:
-            assignee = uow.users.get(portal.id, ticket.assignee_id)
-            events.assigned(uow, clock, notifier, portal, ticket, assignee, actor,
-                            f"{actor.full_name} reopened the request.")
+        events.status_changed(uow, clock, notifier, portal, ticket, new=status, by=actor)
         _announce(uow, ticket, "status")
         uow.commit()
     return ticket
@@ -468,8 +475,15 @@ def fire_due_reminders(uow: UnitOfWork, clock: Clock, notifier: Notifier, limit:
             fired += 1
             if not user.active or not portal.active:
                 continue
-            ticket = uow.tickets.get_by_id_for(user, reminder.ticket_id)
-            events.reminder_due(uow, clock, notifier, portal, ticket, user, reminder.note)
+            try:
+                ticket = uow.tickets.get_by_id_for(user, reminder.ticket_id)
+            except NotFound:
+                # The user lost access meanwhile (demoted, say): drop the reminder, and do
+                # not let it stop every other reminder of the batch from firing.
+                continue
+            events.reminder_due(
+                uow, clock, notifier, portal, ticket, user=user, note=reminder.note
+            )
         uow.commit()
     return fired
 
