@@ -344,7 +344,10 @@ def check_reset_token(uow: UnitOfWork, clock: Clock, *, slug: str, token: str) -
         found = uow.password_resets.find(portal.id, _token_hash(token))
         if found is None or not found.usable(clock.now()):
             raise InvalidInput({"token": "this link has expired or was already used"})
-        return uow.users.get(portal.id, found.user_id)
+        user = uow.users.get(portal.id, found.user_id)
+        # Detached before the block ends, so the caller can read it whatever the uow does.
+        uow.session.expunge(user)
+        return user
 
 
 def reset_password(

@@ -363,12 +363,16 @@ class ReminderRepository:
         self.s.add(reminder)
 
     def due(self, at: datetime, limit: int = 100) -> Sequence[Reminder]:
-        return self.s.scalars(
+        q = (
             select(Reminder)
             .where(t.reminders.c.fired_at.is_(None), t.reminders.c.due_at <= at)
             .order_by(t.reminders.c.due_at)
             .limit(limit)
-        ).all()
+        )
+        if self.s.get_bind().dialect.name == "postgresql":
+            # Two workers never fire the same reminder.
+            q = q.with_for_update(skip_locked=True)
+        return self.s.scalars(q).all()
 
     def for_ticket(self, actor: User, ticket: Ticket) -> Sequence[Reminder]:
         return self.s.scalars(

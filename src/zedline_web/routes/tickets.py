@@ -1,7 +1,671 @@
-"""tickets pages."""
+"""Ticket pages: the client's list, the journal, the request form, the ticket page and its
+actions, and inviting a client.
+
+Reads go through `zedline.tickets.queries` in a reading unit of work; every change goes
+through a use case. Each action answers with a redirect back (PRG) and a flash, or re-renders
+the page with a message at each bad field (422) or the latest state after a conflict (409).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-ROUTES: list[Any] = []
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from zedline import Zedline
+from zedline.accounts import queries as accounts_queries
+from zedline.accounts import services as accounts
+from zedline.accounts.model import User
+from zedline.errors import Conflict, InvalidInput, NotFound
+from zedline.forms.model import FieldKind, FormField
+from zedline.tickets import queries
+from zedline.tickets import services as tickets
+from zedline.tickets.model import Visibility
+from zedline.tickets.services import MAX_FILES_PER_MESSAGE, Upload
+from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.templating import flash, render
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+MultipartForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+# Room for the most files one message may carry at the default per-file limit, plus the text.
+UPLOAD_BODY_LIMIT = MAX_FILES_PER_MESSAGE * 20 * 1024 * 1024 + 1024 * 1024
+CHOOSE_VISIBILITY = "choose who sees this: a reply to the client or an internal note"
+CONFLICT_TEXT = (
+    "This request was changed by someone else meanwhile. The page now shows the latest state."
+)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _base(portal: PortalInfo) -> str:
+    return f"/p/{portal.slug}"
+
+
+def _ticket_url(portal: PortalInfo, number: int) -> str:
+    return f"{_base(portal)}/tickets/{number}"
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    """One text value of a form (the last one when a name repeats)."""
+    value = data.get(name)
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    if value is None or isinstance(value, UploadFile):
+        return ""
+    return str(value)
+
+
+def _texts(data: Mapping[str, Any], name: str) -> list[str]:
+    value = data.get(name)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(v) for v in items if not isinstance(v, UploadFile) and str(v) != ""]
+
+
+def _files(data: Mapping[str, Any], name: str = "files") -> list[UploadFile]:
+    value = data.get(name)
+    items = value if isinstance(value, list) else [value]
+    # A file input left empty still sends a part with no file name.
+    return [f for f in items if isinstance(f, UploadFile) and f.filename]
+
+
+def _uploads(files: list[UploadFile]) -> list[Upload]:
+    return [Upload(f.filename, f.content_type or "", f.file) for f in files]  # type: ignore[arg-type]
+
+
+def _close(files: list[UploadFile]) -> None:
+    for f in files:
+        f.file.close()
+
+
+def _int(value: str) -> int | None:
+    value = value.strip()
+    if not value.isdigit() or len(value) > 18:  # noqa: PLR2004 - a 63-bit id
+        return None
+    return int(value)
+
+
+def _zone(portal: PortalInfo) -> ZoneInfo:
+    try:
+        return ZoneInfo(portal.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local_input(portal: PortalInfo, raw: str, field: str) -> datetime:
+    """A `datetime-local` value, read in the portal's time zone, as an aware UTC datetime."""
+    try:
+        naive = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidInput({field: "enter a date and a time"}) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=_zone(portal)).astimezone(UTC)
+
+
+def _version(data: Mapping[str, Any]) -> int | None:
+    return _int(_text(data, "version"))
+
+
+def _require_staff(actor: User) -> None:
+    # A client never learns that a staff page or action exists.
+    if not actor.is_staff:
+        raise NotFound("no such page")
+
+
+# -- the lists -----------------------------------------------------------------------------
+
+
+@get("/p/{slug:str}/tickets", sync_to_thread=True, name="tickets")
+def ticket_list(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    category: FromQuery[str | None] = None,
+    assignee: FromQuery[str | None] = None,
+    client: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    after: FromQuery[str | None] = None,
+    before: FromQuery[str | None] = None,
+    who: FromQuery[str | None] = None,
+) -> Template | Redirect:
+    """A client's own requests, or the operators' journal."""
+    after_cursor = queries.Cursor.decode(after)
+    before_cursor = None if after_cursor else queries.Cursor.decode(before)
+    live_url = f"{_base(portal)}/live"
+    if not actor.is_staff:
+        with zl.reader() as uow:
+            mine = queries.client_tickets(uow, actor, after=after_cursor, before=before_cursor)
+        url = f"{_base(portal)}/tickets"
+        return render(
+            request, "tickets/list_client.html", portal=portal, page=mine, live_url=live_url,
+            older_url=f"{url}?{urlencode({'after': mine.older})}" if mine.older else None,
+            newer_url=f"{url}?{urlencode({'before': mine.newer})}" if mine.newer else None,
+        )  # fmt: skip
+    flt = queries.JournalFilter.parse(
+        category=category, assignee=assignee, client=client, q=q, sort=sort
+    )
+    with zl.reader() as uow:
+        number = queries.number_in_query(flt.q) if flt.q else None
+        if number is not None and queries.ticket_exists(uow, actor, number):
+            return Redirect(_ticket_url(portal, number))
+        page = queries.journal(
+            uow, actor, flt, now=zl.clock.now(), after=after_cursor, before=before_cursor
+        )
+        counts = queries.journal_counts(uow, actor, flt)
+        client_row = (
+            accounts_queries.client_by_id(uow, actor, flt.client_id)
+            if flt.client_id is not None
+            else None
+        )
+        found = accounts_queries.search_clients(uow, actor, who) if who else []
+    return render(
+        request, "tickets/journal.html", portal=portal, page=page, flt=flt, counts=counts,
+        client_row=client_row, found=found, who=who or "", live_url=live_url,
+        link=_journal_link(portal, flt), chips=_chips(),
+    )  # fmt: skip
+
+
+def _journal_link(portal: PortalInfo, flt: queries.JournalFilter) -> Callable[..., str]:
+    def link(**override: Any) -> str:
+        params = flt.as_params(
+            **{k: v for k, v in override.items() if k not in ("after", "before")}
+        )
+        for key in ("after", "before"):
+            if override.get(key):
+                params[key] = str(override[key])
+        query = urlencode(params)
+        return f"{_base(portal)}/tickets" + (f"?{query}" if query else "")
+
+    return link
+
+
+def _chips() -> list[tuple[str, str]]:
+    return [
+        ("active", "Active"),
+        ("new", "New"),
+        ("open", "Open"),
+        ("waiting", "Waiting"),
+        ("resolved", "Resolved"),
+        ("closed", "Closed"),
+        ("all", "All"),
+    ]
+
+
+def _requester_id(found: accounts_queries.ClientRow | None) -> int:
+    if found is None:
+        raise InvalidInput({"requester_email": "no client of this portal has this e-mail"})
+    return found.id
+
+
+# -- the request form ----------------------------------------------------------------------
+
+
+def _form_fields(zl: Zedline, portal: PortalInfo, actor: User) -> list[FormField]:
+    with zl.reader() as uow:
+        fields = uow.form_fields.list(portal.id, active_only=True)
+    return [f for f in fields if actor.is_staff or f.client_visible]
+
+
+def _render_new(
+    request: Request[Any, Any, Any],
+    portal: PortalInfo,
+    fields: list[FormField],
+    *,
+    values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+    requester_email: str = "",
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request, "tickets/new.html", portal=portal, fields=fields, values=dict(values or {}),
+        errors=dict(errors or {}), requester_email=requester_email, status_code=status_code,
+        max_files=MAX_FILES_PER_MESSAGE,
+    )  # fmt: skip
+
+
+@get("/p/{slug:str}/tickets/new", sync_to_thread=True, name="ticket_new")
+def new_ticket(
+    request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
+) -> Template:
+    return _render_new(request, portal, _form_fields(zl, portal, actor))
+
+
+@post(
+    "/p/{slug:str}/tickets/new",
+    sync_to_thread=True,
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+    name="ticket_create",
+)
+def create_ticket(
+    request: Request[Any, Any, Any],
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    data: MultipartForm,
+) -> Template | Redirect:
+    fields = _form_fields(zl, portal, actor)
+    answers: dict[str, object] = {}
+    for f in fields:
+        name = f"f_{f.key}"
+        if f.kind is FieldKind.MULTISELECT:
+            answers[f.key] = _texts(data, name)
+        elif f.kind is FieldKind.CHECKBOX:
+            answers[f.key] = _text(data, name) == "on"
+        else:
+            answers[f.key] = _text(data, name)
+    files = _files(data)
+    requester_email = _text(data, "requester_email").strip() if actor.is_staff else ""
+    try:
+        requester_id = None
+        if requester_email:
+            with zl.reader() as uow:
+                found = accounts_queries.client_by_email(uow, actor, requester_email)
+            requester_id = _requester_id(found)
+        ticket = tickets.open_ticket(
+            zl.uow(), zl.clock, zl.notifier, actor, answers, files=zl.files,
+            uploads=_uploads(files), limits=zl.file_limits, requester_id=requester_id,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        return _render_new(
+            request, portal, fields, values=answers, errors=exc.errors,
+            requester_email=requester_email, status_code=422,
+        )  # fmt: skip
+    finally:
+        _close(files)
+    flash(
+        request, "success", f"Request #{ticket.number} is saved. We will answer here and by e-mail."
+    )
+    return Redirect(_ticket_url(portal, ticket.number))
+
+
+# -- the ticket page -----------------------------------------------------------------------
+
+
+def _render_ticket(
+    request: Request[Any, Any, Any],
+    zl: Zedline,
+    portal: PortalInfo,
+    actor: User,
+    number: int,
+    *,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    with zl.reader() as uow:
+        page = queries.ticket_page(uow, actor, number)
+    return render(
+        request, "tickets/ticket.html", portal=portal, t=page, staff=actor.is_staff,
+        errors=dict(errors or {}), values=dict(values or {}), status_code=status_code,
+        live_url=f"{_base(portal)}/live?ticket={number}", now_utc=zl.clock.now(),
+        max_files=MAX_FILES_PER_MESSAGE,
+    )  # fmt: skip
+
+
+@get("/p/{slug:str}/tickets/{number:int}", sync_to_thread=True, name="ticket")
+def ticket_detail(
+    request: Request[Any, Any, Any],
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+) -> Template:
+    page = _render_ticket(request, zl, portal, actor, number)
+    tickets.mark_read(zl.uow(), zl.clock, actor, number)
+    return page
+
+
+def _act(
+    request: Request[Any, Any, Any],
+    zl: Zedline,
+    portal: PortalInfo,
+    actor: User,
+    number: int,
+    *,
+    form: str,
+    values: Mapping[str, Any],
+    action: Callable[[], object],
+    success: str,
+) -> Template | Redirect:
+    """Run a use case for a ticket action: redirect back with `success`, or re-render the
+    page with the messages at `form`'s fields (422), or with the latest state (409)."""
+    try:
+        action()
+    except InvalidInput as exc:
+        errors = {
+            ("__all__" if key == "__all__" else f"{form}.{key}"): message
+            for key, message in exc.errors.items()
+        }
+        return _render_ticket(
+            request, zl, portal, actor, number, errors=errors,
+            values={f"{form}.{k}": v for k, v in values.items()}, status_code=422,
+        )  # fmt: skip
+    except Conflict as exc:
+        stale = "changed by someone else" in exc.message or "same time" in exc.message
+        flash(request, "error", CONFLICT_TEXT if stale else exc.message)
+        return _render_ticket(request, zl, portal, actor, number, status_code=409)
+    flash(request, "success", success)
+    return Redirect(_ticket_url(portal, number))
+
+
+def _check_version(zl: Zedline, actor: User, number: int, expected: int | None) -> None:
+    """For use cases that take no expected version yet: refuse a form built on an old state."""
+    if expected is None:
+        return
+    with zl.reader() as uow:
+        current = uow.tickets.get_for(actor, number).version
+    if current != expected:
+        raise Conflict(f"request #{number} was changed by someone else meanwhile")
+
+
+@post(
+    "/p/{slug:str}/tickets/{number:int}/reply",
+    sync_to_thread=True,
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+    name="ticket_reply",
+)
+def reply(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: MultipartForm,
+) -> Template | Redirect:
+    body = _text(data, "body")
+    files = _files(data)
+    chosen = _text(data, "visibility")
+
+    def send() -> None:
+        if actor.is_staff:
+            if chosen not in (Visibility.PUBLIC.value, Visibility.INTERNAL.value):
+                raise InvalidInput({"visibility": CHOOSE_VISIBILITY})
+            visibility = Visibility(chosen)
+        else:
+            visibility = Visibility.PUBLIC
+        tickets.post_message(
+            zl.uow(), zl.clock, zl.notifier, actor, number, body=body, visibility=visibility,
+            files=zl.files, uploads=_uploads(files), limits=zl.file_limits,
+        )  # fmt: skip
+
+    try:
+        done = (
+            "Internal note saved." if chosen == "internal" and actor.is_staff else "Message sent."
+        )
+        return _act(
+            request, zl, portal, actor, number, form="reply",
+            values={"body": body, "visibility": chosen}, action=send, success=done,
+        )  # fmt: skip
+    finally:
+        _close(files)
+
+
+@post("/p/{slug:str}/tickets/{number:int}/take", sync_to_thread=True, name="ticket_take")
+def take(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    _require_staff(actor)
+    return _act(
+        request, zl, portal, actor, number, form="take", values={},
+        action=lambda: tickets.take_ticket(
+            zl.uow(), zl.clock, actor, number, expected_version=_version(data)
+        ),
+        success="The request is now yours.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/delegate", sync_to_thread=True, name="ticket_delegate")
+def delegate(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    _require_staff(actor)
+    note = _text(data, "note")
+    to = _int(_text(data, "assignee"))
+
+    def run() -> None:
+        if to is None:
+            raise InvalidInput({"assignee": "choose a colleague"})
+        tickets.delegate_ticket(
+            zl.uow(), zl.clock, zl.notifier, actor, number, to_user_id=to, note=note,
+            expected_version=_version(data),
+        )  # fmt: skip
+
+    return _act(
+        request, zl, portal, actor, number, form="delegate",
+        values={"assignee": _text(data, "assignee"), "note": note}, action=run,
+        success="The request is handed over.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/status", sync_to_thread=True, name="ticket_status")
+def status(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    _require_staff(actor)
+    status_id = _int(_text(data, "status"))
+
+    def run() -> None:
+        if status_id is None:
+            raise InvalidInput({"status": "choose one of this portal's statuses"})
+        tickets.change_status(
+            zl.uow(), zl.clock, zl.notifier, actor, number, status_id=status_id,
+            expected_version=_version(data),
+        )  # fmt: skip
+
+    return _act(
+        request, zl, portal, actor, number, form="status", values={}, action=run,
+        success="Status changed.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/deadline", sync_to_thread=True, name="ticket_deadline")
+def deadline(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    _require_staff(actor)
+    raw = _text(data, "deadline")
+    clear = _text(data, "clear") == "1"
+
+    def run() -> None:
+        if clear:
+            when = None
+        elif not raw.strip():
+            raise InvalidInput({"deadline": "choose a date and a time, or clear the deadline"})
+        else:
+            when = _local_input(portal, raw, "deadline")
+        tickets.set_deadline(
+            zl.uow(), zl.clock, actor, number, deadline=when, expected_version=_version(data)
+        )
+
+    return _act(
+        request, zl, portal, actor, number, form="deadline", values={"deadline": raw},
+        action=run, success="Deadline cleared." if clear else "Deadline set.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/reminder", sync_to_thread=True, name="ticket_reminder")
+def reminder(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    _require_staff(actor)
+    raw = _text(data, "due_at")
+    note = _text(data, "note")
+
+    def run() -> None:
+        if not raw.strip():
+            raise InvalidInput({"due_at": "choose when to be reminded"})
+        tickets.set_reminder(
+            zl.uow(), zl.clock, actor, number, due_at=_local_input(portal, raw, "due_at"),
+            note=note,
+        )  # fmt: skip
+
+    return _act(
+        request, zl, portal, actor, number, form="reminder",
+        values={"due_at": raw, "note": note}, action=run,
+        success="Reminder set. You will get an e-mail when it is due.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/confirm", sync_to_thread=True, name="ticket_confirm")
+def confirm(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    def run() -> None:
+        _check_version(zl, actor, number, _version(data))
+        tickets.confirm_resolution(zl.uow(), zl.clock, zl.notifier, actor, number)
+
+    if actor.is_staff:
+        raise NotFound("no such page")
+    return _act(
+        request, zl, portal, actor, number, form="confirm", values={}, action=run,
+        success="Thank you! The request is closed.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/reopen", sync_to_thread=True, name="ticket_reopen")
+def reopen(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    def run() -> None:
+        _check_version(zl, actor, number, _version(data))
+        tickets.reopen_ticket(zl.uow(), zl.clock, zl.notifier, actor, number)
+
+    return _act(
+        request, zl, portal, actor, number, form="reopen", values={}, action=run,
+        success="The request is open again.",
+    )  # fmt: skip
+
+
+@post("/p/{slug:str}/tickets/{number:int}/rate", sync_to_thread=True, name="ticket_rate")
+def rate(
+    request: Request[Any, Any, Any],
+    *,
+    zl: ZlDep,
+    portal: PortalDep,
+    actor: ActorDep,
+    number: FromPath[int],
+    data: Form,
+) -> Template | Redirect:
+    if actor.is_staff:
+        raise NotFound("no such page")
+    score = _int(_text(data, "rating"))
+    comment = _text(data, "comment")
+
+    def run() -> None:
+        if score is None:
+            raise InvalidInput({"rating": "choose from 1 to 5 stars"})
+        tickets.rate_ticket(zl.uow(), zl.clock, actor, number, score=score, comment=comment)
+
+    return _act(
+        request, zl, portal, actor, number, form="rate",
+        values={"rating": _text(data, "rating"), "comment": comment}, action=run,
+        success="Thank you for your rating.",
+    )  # fmt: skip
+
+
+# -- inviting a client ---------------------------------------------------------------------
+
+
+@get("/p/{slug:str}/invite", sync_to_thread=True, name="invite")
+def invite_page(request: Request[Any, Any, Any], portal: PortalDep, actor: ActorDep) -> Template:
+    _require_staff(actor)
+    return render(request, "invite.html", portal=portal, values={}, errors={})
+
+
+@post("/p/{slug:str}/invite", sync_to_thread=True, name="invite_send")
+def invite_send(
+    request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
+) -> Template | Redirect:
+    _require_staff(actor)
+    values = {k: _text(data, k) for k in ("first_name", "last_name", "email")}
+    try:
+        user = accounts.invite_client(
+            zl.uow(), zl.clock, zl.hasher, zl.notifier, actor, first_name=values["first_name"],
+            last_name=values["last_name"], email=values["email"],
+        )  # fmt: skip
+    except InvalidInput as exc:
+        errors = exc.errors
+    except Conflict as exc:
+        errors = {"email": exc.message}
+    else:
+        flash(request, "success", f"Invitation sent to {user.full_name} <{user.email}>.")
+        return Redirect(f"{_base(portal)}/invite")
+    return render(
+        request, "invite.html", portal=portal, values=values, errors=errors, status_code=422
+    )
+
+
+ROUTES: list[Any] = [
+    ticket_list,
+    new_ticket,
+    create_ticket,
+    ticket_detail,
+    reply,
+    take,
+    delegate,
+    status,
+    deadline,
+    reminder,
+    confirm,
+    reopen,
+    rate,
+    invite_page,
+    invite_send,
+]
