@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
@@ -18,7 +17,10 @@ from litestar.template.config import TemplateConfig
 from zedline import Zedline, build
 from zedline_web.context import get_zl, load_portal, require_actor, session_actor
 from zedline_web.errors import EXCEPTION_HANDLERS
+from zedline_web.ratelimit import RateLimiter, RedisCounters
 from zedline_web.routes import ROUTES
+from zedline_web.security import add_security_headers
+from zedline_web.sessions import RotatingSessionConfig
 from zedline_web.templating import make_environment
 
 STATIC = Path(__file__).parent / "static"
@@ -39,16 +41,27 @@ def _session_store(zl: Zedline) -> Store:
     return FileStore(zl.settings.data_dir / "sessions", create_directories=True)
 
 
-def create_app(zedline: Zedline | None = None) -> Litestar:
-    """Build the web application around a core (built from the environment when not given)."""
+def _rate_limiter(zl: Zedline) -> RateLimiter:
+    # Counters in Redis when configured (shared by every web process), else in this process.
+    if zl.settings.redis_url:
+        return RateLimiter(zl.clock, RedisCounters(zl.settings.redis_url))
+    return RateLimiter(zl.clock)
+
+
+def create_app(zedline: Zedline | None = None, *, limiter: RateLimiter | None = None) -> Litestar:
+    """Build the web application around a core (built from the environment when not given).
+
+    `limiter` replaces the login/registration rate limiter (tests pass their own rules).
+    """
     zl = zedline or build()
     secure = zl.settings.base_url.startswith("https://")
-    sessions = ServerSideSessionConfig(
+    sessions = RotatingSessionConfig(
         key="zl_session",
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
         secure=secure,
+        exclude=["/static/", "/healthz"],
     )
     csrf = CSRFConfig(
         secret=zl.settings.resolved_secret_key(),
@@ -59,15 +72,18 @@ def create_app(zedline: Zedline | None = None) -> Litestar:
         exclude=["/p/[^/]+/api/", "/healthz"],
     )
 
-    def _on_shutdown(app: Litestar) -> None:
+    def _on_shutdown(app: Litestar) -> None:  # noqa: ARG001 - the hook's signature
         if zedline is None:
             zl.close()
 
-    app = Litestar(
+    return Litestar(
         route_handlers=[
             healthz,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
-            *ROUTES,
+            # One router for all pages: Litestar registers a handler again for every sibling
+            # added to its path one by one, wrapping a sync handler twice; a router is
+            # registered in one go.
+            Router(path="/", route_handlers=ROUTES),
         ],
         dependencies={
             "zl": Provide(get_zl, sync_to_thread=False),
@@ -82,14 +98,14 @@ def create_app(zedline: Zedline | None = None) -> Litestar:
             engine=JinjaTemplateEngine.from_environment(make_environment())
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         on_shutdown=[_on_shutdown],
-        state=_state(zl),
+        state=_state(zl, limiter or _rate_limiter(zl)),
         debug=False,
     )
-    return app
 
 
-def _state(zl: Zedline) -> Any:
+def _state(zl: Zedline, limiter: RateLimiter) -> Any:
     from litestar.datastructures import State  # noqa: PLC0415
 
-    return State({"zl": zl})
+    return State({"zl": zl, "limiter": limiter})

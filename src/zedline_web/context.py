@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
 
 from zedline import Zedline
 from zedline.accounts.model import User
@@ -32,12 +34,20 @@ class PortalInfo:
     language: str
 
 
+# Handler parameters filled by the app's dependencies, named explicitly (Litestar 3 will stop
+# inferring them): `def page(portal: PortalDep, actor: ActorDep, zl: ZlDep) -> ...`.
+PortalDep = NamedDependency[PortalInfo]
+ActorDep = NamedDependency[User]
+MaybeActorDep = NamedDependency[User | None]
+ZlDep = NamedDependency[Zedline]
+
+
 def get_zl(request: Request[Any, Any, Any]) -> Zedline:
     zl: Zedline = request.app.state.zl
     return zl
 
 
-def load_portal(request: Request[Any, Any, Any], slug: str) -> PortalInfo:
+def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalInfo:
     """The portal named in the URL; 404 when there is none (or it is disabled)."""
     cached = request.scope.get("zl_portal")
     if isinstance(cached, PortalInfo) and cached.slug == slug:
@@ -54,7 +64,7 @@ def load_portal(request: Request[Any, Any, Any], slug: str) -> PortalInfo:
     return info
 
 
-def session_actor(request: Request[Any, Any, Any], portal: PortalInfo) -> User | None:
+def session_actor(request: Request[Any, Any, Any], portal: PortalDep) -> User | None:
     """The logged-in user of this portal, or None. A session of another portal does not count,
     and a session whose user was deactivated or changed password has ended."""
     cached = request.scope.get("zl_actor", False)
@@ -77,14 +87,22 @@ class LoginRequired(NotAuthorizedException):
     """Raised when a page needs a logged-in user; the error mapper redirects to the login."""
 
 
-def require_actor(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+class PasswordChangeRequired(NotAuthorizedException):
+    """Raised when the user still has a generated password; the error mapper sends them to
+    the page where they choose their own."""
+
+
+def require_actor(request: Request[Any, Any, Any], portal: PortalDep) -> User:
+    """The logged-in user. Someone who still has to choose a password gets nowhere else."""
     actor = session_actor(request, portal)
     if actor is None:
         raise LoginRequired
+    if actor.must_change_password:
+        raise PasswordChangeRequired
     return actor
 
 
-def require_staff(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+def require_staff(request: Request[Any, Any, Any], portal: PortalDep) -> User:
     """Operators and admins only. Anyone else gets 404: a client never learns the page exists."""
     actor = require_actor(request, portal)
     if not actor.is_staff:
@@ -92,7 +110,7 @@ def require_staff(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
     return actor
 
 
-def require_admin(request: Request[Any, Any, Any], portal: PortalInfo) -> User:
+def require_admin(request: Request[Any, Any, Any], portal: PortalDep) -> User:
     actor = require_actor(request, portal)
     if not actor.is_admin:
         raise NotFound("no such page")

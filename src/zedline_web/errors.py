@@ -12,19 +12,22 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
+    HTTP_303_SEE_OTHER,
     HTTP_400_BAD_REQUEST,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
 from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ZedlineError
-from zedline_web.context import LoginRequired
+from zedline_web.context import LoginRequired, PasswordChangeRequired, PortalInfo
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,10 @@ TITLES = {
     HTTP_400_BAD_REQUEST: "Bad request",
     HTTP_403_FORBIDDEN: "Not allowed",
     HTTP_404_NOT_FOUND: "Not found",
+    HTTP_405_METHOD_NOT_ALLOWED: "Not allowed",
     HTTP_409_CONFLICT: "Conflict",
     HTTP_422_UNPROCESSABLE_ENTITY: "Invalid input",
+    HTTP_429_TOO_MANY_REQUESTS: "Too many attempts",
     HTTP_500_INTERNAL_SERVER_ERROR: "Something went wrong",
 }
 
@@ -67,8 +72,21 @@ def problem(status: int, detail: str, errors: dict[str, str] | None = None) -> R
     return Response(body, status_code=status, media_type="application/problem+json")
 
 
-def _page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
-    slug = request.path_params.get("slug") if request.scope.get("path_params") else None
+CSRF_FAILED = (
+    "This form has expired or did not come from this site, so nothing was changed. "
+    "Go back, reload the page and send it again."
+)
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    # Only a portal that was found gets its name on the page and a way back to it.
+    portal = request.scope.get("zl_portal")
+    slug = portal.slug if isinstance(portal, PortalInfo) else None
     return Template(
         "error.html",
         context={
@@ -76,7 +94,7 @@ def _page(request: Request[Any, Any, Any], status: int, detail: str) -> Response
             "title": TITLES.get(status, "Error"),
             "detail": detail,
             "slug": slug,
-            "portal": None,
+            "portal": portal if slug else None,
             "user": None,
             "csrf_token": "",
             "flashes": [],
@@ -84,6 +102,7 @@ def _page(request: Request[Any, Any, Any], status: int, detail: str) -> Response
         },
         status_code=status,
         media_type=MediaType.HTML,
+        headers=headers,
     )
 
 
@@ -98,15 +117,19 @@ def zedline_error_handler(request: Request[Any, Any, Any], exc: ZedlineError) ->
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    if isinstance(exc, LoginRequired) or (
-        isinstance(exc, NotAuthorizedException) and not _is_api(request)
-    ):
-        slug = request.path_params.get("slug")
-        if slug and not _is_api(request):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return Redirect(f"/p/{slug}/login?next={quote(target, safe='')}")
+    slug = request.path_params.get("slug") if request.scope.get("path_params") else None
+    if isinstance(exc, PasswordChangeRequired) and slug and not _is_api(request):
+        return Redirect(f"/p/{slug}/welcome", status_code=HTTP_303_SEE_OTHER)
+    if isinstance(exc, (LoginRequired, NotAuthorizedException)) and slug and not _is_api(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(
+            f"/p/{slug}/login?next={quote(target, safe='')}", status_code=HTTP_303_SEE_OTHER
+        )
     status = exc.status_code
     detail = exc.detail if status < HTTP_500_INTERNAL_SERVER_ERROR else TITLES[500]
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in exc.detail:
+        detail = CSRF_FAILED
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "retry-after"}
     if _is_api(request):
         errors = None
         extra = getattr(exc, "extra", None)
@@ -116,12 +139,14 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
                 for e in extra
                 if isinstance(e, dict)
             }
-        return problem(status, detail, errors)
-    return _page(request, status, detail)
+        response = problem(status, detail, errors)
+        response.headers.update(headers)
+        return response
+    return _page(request, status, detail, headers)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, TITLES[500])
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Please try again in a moment.")

@@ -57,6 +57,17 @@ def filesize(n: int) -> str:
     return f"{size:.1f} GB"  # pragma: no cover
 
 
+def sentence(text: object) -> str:
+    """A message as a sentence: first letter upper-case, the rest untouched."""
+    value = str(text or "")
+    return value[:1].upper() + value[1:]
+
+
+def sentences(messages: dict[str, str]) -> dict[str, str]:
+    """Every message of a field -> message mapping as a sentence."""
+    return {key: sentence(text) for key, text in messages.items()}
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -69,6 +80,8 @@ def make_environment() -> Environment:
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
     env.filters["filesize"] = filesize
+    env.filters["sentence"] = sentence
+    env.filters["sentences"] = sentences
     return env
 
 

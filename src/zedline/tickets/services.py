@@ -68,7 +68,7 @@ def _announce(uow: UnitOfWork, ticket: Ticket, kind: str, *, public: bool = True
     )
 
 
-def open_ticket(  # noqa: PLR0913
+def open_ticket(
     uow: UnitOfWork,
     clock: Clock,
     notifier: Notifier,
@@ -149,7 +149,7 @@ def _clean_filename(name: str) -> str:
     return (name or "file")[:200]
 
 
-def _store_uploads(  # noqa: PLR0913
+def _store_uploads(
     uow: UnitOfWork,
     clock: Clock,
     files: FileStore | None,
@@ -215,7 +215,7 @@ def _discard(files: FileStore | None, keys: Sequence[str]) -> None:
         files.delete(key)
 
 
-def post_message(  # noqa: PLR0913
+def post_message(
     uow: UnitOfWork,
     clock: Clock,
     notifier: Notifier,
@@ -290,7 +290,7 @@ def take_ticket(
     return ticket
 
 
-def delegate_ticket(  # noqa: PLR0913
+def delegate_ticket(
     uow: UnitOfWork,
     clock: Clock,
     notifier: Notifier,
@@ -344,7 +344,7 @@ def unassign_ticket(
     return ticket
 
 
-def change_status(  # noqa: PLR0913
+def change_status(
     uow: UnitOfWork,
     clock: Clock,
     notifier: Notifier,
@@ -371,7 +371,7 @@ def change_status(  # noqa: PLR0913
     return ticket
 
 
-def set_deadline(  # noqa: PLR0913
+def set_deadline(
     uow: UnitOfWork, clock: Clock, actor: User, number: int, *,
     deadline: datetime | None, expected_version: int | None = None,
 ) -> Ticket:
@@ -388,12 +388,14 @@ def set_deadline(  # noqa: PLR0913
 
 
 def confirm_resolution(
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int
+    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int, *,
+    expected_version: int | None = None,
 ) -> Ticket:
     """The client confirms the solution: the ticket closes."""
     with uow:
         portal = _portal_for(uow, actor)
         ticket = uow.tickets.get_for(actor, number)
+        _check_version(ticket, expected_version)
         closed = uow.statuses.first_in(portal.id, Category.CLOSED)
         uow.tickets.add_event(
             ticket.confirm_resolution(closed, by=actor, at=clock.now(), event_id=uow.next_id())
@@ -405,12 +407,14 @@ def confirm_resolution(
 
 
 def reopen_ticket(
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int
+    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int, *,
+    expected_version: int | None = None,
 ) -> Ticket:
     """The client (or staff) says the problem is not solved: back to an open status."""
     with uow:
         portal = _portal_for(uow, actor)
         ticket = uow.tickets.get_for(actor, number)
+        _check_version(ticket, expected_version)
         status = uow.statuses.first_in(portal.id, Category.OPEN)
         uow.tickets.add_event(
             ticket.reopen(status, by=actor, at=clock.now(), event_id=uow.next_id())
@@ -421,7 +425,7 @@ def reopen_ticket(
     return ticket
 
 
-def rate_ticket(  # noqa: PLR0913
+def rate_ticket(
     uow: UnitOfWork, clock: Clock, actor: User, number: int, *, score: int, comment: str = ""
 ) -> Ticket:
     with uow:
@@ -435,7 +439,7 @@ def rate_ticket(  # noqa: PLR0913
     return ticket
 
 
-def set_reminder(  # noqa: PLR0913
+def set_reminder(
     uow: UnitOfWork, clock: Clock, actor: User, number: int, *, due_at: datetime, note: str = ""
 ) -> Reminder:
     """A reminder for the acting operator; the worker mails it when due.

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from zedline_web.routes import auth, tickets
+from zedline_web.routes import auth, files, live, tickets
 
-ROUTES: list[Any] = [*auth.ROUTES, *tickets.ROUTES]
+ROUTES: list[Any] = [*auth.ROUTES, *files.ROUTES, *live.ROUTES, *tickets.ROUTES]

@@ -362,16 +362,6 @@ def _act(
     return Redirect(_ticket_url(portal, number))
 
 
-def _check_version(zl: Zedline, actor: User, number: int, expected: int | None) -> None:
-    """For use cases that take no expected version yet: refuse a form built on an old state."""
-    if expected is None:
-        return
-    with zl.reader() as uow:
-        current = uow.tickets.get_for(actor, number).version
-    if current != expected:
-        raise Conflict(f"request #{number} was changed by someone else meanwhile")
-
-
 @post(
     "/p/{slug:str}/tickets/{number:int}/reply",
     sync_to_thread=True,
@@ -562,8 +552,9 @@ def confirm(
     data: Form,
 ) -> Template | Redirect:
     def run() -> None:
-        _check_version(zl, actor, number, _version(data))
-        tickets.confirm_resolution(zl.uow(), zl.clock, zl.notifier, actor, number)
+        tickets.confirm_resolution(
+            zl.uow(), zl.clock, zl.notifier, actor, number, expected_version=_version(data)
+        )
 
     if actor.is_staff:
         raise NotFound("no such page")
@@ -584,8 +575,9 @@ def reopen(
     data: Form,
 ) -> Template | Redirect:
     def run() -> None:
-        _check_version(zl, actor, number, _version(data))
-        tickets.reopen_ticket(zl.uow(), zl.clock, zl.notifier, actor, number)
+        tickets.reopen_ticket(
+            zl.uow(), zl.clock, zl.notifier, actor, number, expected_version=_version(data)
+        )
 
     return _act(
         request, zl, portal, actor, number, form="reopen", values={}, action=run,
