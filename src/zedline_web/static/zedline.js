@@ -104,7 +104,7 @@
   });
 
   /* ── 2. Live updates ────────────────────────────────────────────────────
-     <body data-live-url="/p/acme/events"> and parts of the page marked with
+     <body data-live-url="/p/acme/live"> and parts of the page marked with
      data-live-region="unique-id". On each server event the page is fetched
      again and the marked parts are swapped. Regions where the person is
      typing are left alone until the next event. */
@@ -173,10 +173,25 @@
     let source = null;
     const connect = () => {
       source = new EventSource(url, { withCredentials: true });
-      source.addEventListener("message", () => {
+      const onChange = () => {
         // several events in a burst → one refresh
         window.clearTimeout(debounce);
         debounce = window.setTimeout(refresh, 150);
+      };
+      // The server names its events "change"; unnamed ones count too.
+      source.addEventListener("change", onChange);
+      source.addEventListener("message", onChange);
+      // After a dropped connection the browser reconnects by itself; whatever happened
+      // meanwhile was not streamed, so catch up once the stream is back.
+      let dropped = false;
+      source.addEventListener("error", () => {
+        dropped = true;
+      });
+      source.addEventListener("open", () => {
+        if (dropped) {
+          dropped = false;
+          refresh();
+        }
       });
     };
     connect();
