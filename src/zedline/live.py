@@ -79,6 +79,7 @@ class RedisBus:
         self._thread: threading.Thread | None = None
         self._pubsub: Any = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def publish(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -101,7 +102,15 @@ class RedisBus:
             self._thread.start()
 
     def _run(self) -> None:
-        for item in self._pubsub.listen():
+        # Polls with a timeout so close() can stop the thread between messages.
+        while not self._stop.is_set():
+            try:
+                item = self._pubsub.get_message(timeout=0.5)
+            except Exception:  # Redis went away: retry, unless closing
+                if self._stop.wait(1.0):
+                    return
+                log.exception("live updates: lost the Redis subscription, retrying")
+                continue
             if item is None or item.get("type") != "message":
                 continue
             try:
@@ -111,7 +120,10 @@ class RedisBus:
             self._local.publish([change])
 
     def close(self) -> None:
+        self._stop.set()
         self._local.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         if self._pubsub is not None:
             self._pubsub.close()
         self._redis.close()
