@@ -418,9 +418,9 @@ def main() -> None:
     parser.add_argument("--portals", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per cell")
-    parser.add_argument("--operator", default="operator@demo.zedline.test")
-    parser.add_argument("--client", default="client@demo.zedline.test")
-    parser.add_argument("--password", default="demo-password")
+    parser.add_argument("--operator", default="operator@demo.example.com")
+    parser.add_argument("--client", default="client@demo.example.com")
+    parser.add_argument("--password", default="zedline-demo")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")

@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from litestar import Request
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
+from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
+from zedline.i18n import translations
 from zedline_web.context import PortalInfo, session_actor
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,6 +77,16 @@ def sentences(messages: dict[str, str]) -> dict[str, str]:
     return {key: sentence(text) for key, text in messages.items()}
 
 
+@pass_context
+def _gettext(ctx: Context, message: str) -> str:
+    return translations(ctx.get("lang") or DEFAULT_LANGUAGE).gettext(message)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
+    return translations(ctx.get("lang") or DEFAULT_LANGUAGE).ngettext(singular, plural, n)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -76,7 +95,10 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # `_()` and {% trans %} translate into the language in the page's context (the portal's).
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
     env.filters["filesize"] = filesize
@@ -112,6 +134,7 @@ def render(
         "live_url": None,
         "now": datetime.now(UTC),
         "tz": portal.timezone if portal else "UTC",
+        "lang": portal.language if portal else DEFAULT_LANGUAGE,
     }
     base.update(context)
     return Template(template, context=base, status_code=status_code)

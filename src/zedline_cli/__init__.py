@@ -1,0 +1,1 @@
+"""The `zedline` command line: provisioning and maintenance for the platform admin."""
