@@ -95,17 +95,28 @@ def zl(settings: Settings, clock: FixedClock) -> Iterator[Zedline]:
 @pytest.fixture
 def portal(zl: Zedline) -> Portal:
     return portals.provision_portal(
-        zl.uow(), zl.clock, zl.hasher, slug="acme", name="Acme Support",
-        admin_email="admin@acme.test", admin_password=PASSWORD,
-        admin_first_name="Ada", admin_last_name="Admin",
+        zl.uow(),
+        zl.clock,
+        zl.hasher,
+        slug="acme",
+        name="Acme Support",
+        admin_email="admin@acme.test",
+        admin_password=PASSWORD,
+        admin_first_name="Ada",
+        admin_last_name="Admin",
     ).portal
 
 
 @pytest.fixture
 def other_portal(zl: Zedline) -> Portal:
     return portals.provision_portal(
-        zl.uow(), zl.clock, zl.hasher, slug="globex", name="Globex Help",
-        admin_email="admin@globex.test", admin_password=PASSWORD,
+        zl.uow(),
+        zl.clock,
+        zl.hasher,
+        slug="globex",
+        name="Globex Help",
+        admin_email="admin@globex.test",
+        admin_password=PASSWORD,
     ).portal
 
 
@@ -116,14 +127,26 @@ MakeUser = Callable[..., User]
 def make_user(zl: Zedline, portal: Portal) -> MakeUser:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role = Role.CLIENT, *, slug: str | None = None, email: str | None = None,
-             first_name: str = "Test", last_name: str | None = None,
-             password: str = PASSWORD) -> User:
+    def make(
+        role: Role = Role.CLIENT,
+        *,
+        slug: str | None = None,
+        email: str | None = None,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        password: str = PASSWORD,
+    ) -> User:
         n = next(counter)
         user, _ = accounts.add_user(
-            zl.uow(), zl.clock, zl.hasher, zl.notifier, slug=slug or portal.slug,
-            email=email or f"{role.value}{n}@example.test", role=role,
-            first_name=first_name, last_name=last_name or f"{role.value.title()}{n}",
+            zl.uow(),
+            zl.clock,
+            zl.hasher,
+            zl.notifier,
+            slug=slug or portal.slug,
+            email=email or f"{role.value}{n}@example.test",
+            role=role,
+            first_name=first_name,
+            last_name=last_name or f"{role.value.title()}{n}",
             password=password,
         )
         return user
@@ -141,20 +164,17 @@ def admin(zl: Zedline, portal: Portal) -> User:
 
 @pytest.fixture
 def operator(make_user: MakeUser) -> User:
-    return make_user(Role.OPERATOR, email="olga@acme.test", first_name="Olga",
-                     last_name="Operator")
+    return make_user(Role.OPERATOR, email="olga@acme.test", first_name="Olga", last_name="Operator")
 
 
 @pytest.fixture
 def client(make_user: MakeUser) -> User:
-    return make_user(Role.CLIENT, email="carl@client.test", first_name="Carl",
-                     last_name="Client")
+    return make_user(Role.CLIENT, email="carl@client.test", first_name="Carl", last_name="Client")
 
 
 @pytest.fixture
 def other_client(make_user: MakeUser) -> User:
-    return make_user(Role.CLIENT, email="dora@client.test", first_name="Dora",
-                     last_name="Other")
+    return make_user(Role.CLIENT, email="dora@client.test", first_name="Dora", last_name="Other")
 
 
 MakeTicket = Callable[..., Ticket]
@@ -162,10 +182,17 @@ MakeTicket = Callable[..., Ticket]
 
 @pytest.fixture
 def make_ticket(zl: Zedline) -> MakeTicket:
-    def make(requester: User, subject: str = "The printer jams",
-             description: str = "It jams on every second page.", **answers: object) -> Ticket:
+    def make(
+        requester: User,
+        subject: str = "The printer jams",
+        description: str = "It jams on every second page.",
+        **answers: object,
+    ) -> Ticket:
         return tickets.open_ticket(
-            zl.uow(), zl.clock, zl.notifier, requester,
+            zl.uow(),
+            zl.clock,
+            zl.notifier,
+            requester,
             {"subject": subject, "description": description, **answers},
         )
 

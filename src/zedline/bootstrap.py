@@ -59,7 +59,10 @@ class Zedline:
 
     def deliver_mail(self, limit: int = 50) -> DeliveryReport:
         return deliver_outbox(
-            self.uow, self.clock, self.mailer, default_sender=self.settings.mail_from,
+            self.uow,
+            self.clock,
+            self.mailer,
+            default_sender=self.settings.mail_from,
             limit=limit,
         )
 

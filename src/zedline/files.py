@@ -46,7 +46,7 @@ class LocalFileStore:
                 for chunk in _chunks(stream):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise FileTooLarge(key)
+                        raise FileTooLarge(key)  # noqa: TRY301 - the cleanup below must run
                     out.write(chunk)
             tmp.replace(path)
         except BaseException:

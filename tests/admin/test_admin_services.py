@@ -77,7 +77,7 @@ def test_subject_cannot_be_removed(zl, portal, admin):
 def test_move_field_up_reorders(zl, portal, admin):
     field = forms.add_field(zl.uow(), admin, label="Phone", kind=FieldKind.PHONE)
     forms.move_field(zl.uow(), admin, field.id, offset=-2)
-    assert [f.key for f in _fields(zl, portal)][0] == "phone"
+    assert next(f.key for f in _fields(zl, portal)) == "phone"
 
 
 def _statuses(zl, portal):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import sync_playwright
 
 from zedline import Settings, Zedline, build
 from zedline.notifications.model import Email
@@ -96,8 +97,6 @@ def live_server(zl: Zedline, server_port: int) -> Iterator[str]:
 def browser() -> Iterator[object]:
     if not CHROMIUM:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from zedline.accounts.model import (
     GENERATED_PASSWORD_TTL,
     Invitation,
@@ -55,11 +57,12 @@ def invite_staff(
     parsed_role = _staff_role(role)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    for key, check in (
+    checks: list[tuple[str, Callable[[], str]]] = [
         ("first_name", lambda: clean_name(first_name, "first_name", "first name")),
         ("last_name", lambda: clean_name(last_name, "last_name", "last name")),
         ("email", lambda: normalize_email(email)),
-    ):
+    ]
+    for key, check in checks:
         try:
             values[key] = check()
         except InvalidInput as exc:

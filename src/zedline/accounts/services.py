@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from zedline.accounts.model import (
@@ -31,11 +32,12 @@ BAD_LOGIN = "wrong e-mail or password"
 def _clean_person(first_name: str, last_name: str, email: str) -> tuple[str, str, str]:
     errors: dict[str, str] = {}
     out: list[str] = []
-    for check in (
+    checks: list[Callable[[], str]] = [
         lambda: clean_name(first_name, "first_name", "first name"),
         lambda: clean_name(last_name, "last_name", "last name"),
         lambda: normalize_email(email),
-    ):
+    ]
+    for check in checks:
         try:
             out.append(check())
         except InvalidInput as exc:
@@ -52,7 +54,7 @@ def _active_portal(uow: UnitOfWork, slug: str) -> Portal:
     return portal
 
 
-def _new_user(  # noqa: PLR0913
+def _new_user(
     uow: UnitOfWork,
     clock: Clock,
     hasher: PasswordHasher,
@@ -87,7 +89,7 @@ def _new_user(  # noqa: PLR0913
     return user, generated
 
 
-def add_user(  # noqa: PLR0913
+def add_user(
     uow: UnitOfWork,
     clock: Clock,
     hasher: PasswordHasher,
@@ -112,17 +114,32 @@ def add_user(  # noqa: PLR0913
     with uow:
         portal = uow.portals.get_by_slug(slug)
         user, generated = _new_user(
-            uow, clock, hasher, portal, email=email, first_name=first_name,
-            last_name=last_name, role=role, password=password,
+            uow,
+            clock,
+            hasher,
+            portal,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            password=password,
         )
         if generated is not None:
-            _send_credentials(uow, clock, notifier, portal, user, generated, "invitation",
-                              inviter_name=f"The {portal.name} team")
+            _send_credentials(
+                uow,
+                clock,
+                notifier,
+                portal,
+                user,
+                generated,
+                "invitation",
+                inviter_name=f"The {portal.name} team",
+            )
         uow.commit()
     return user, generated
 
 
-def register_client(  # noqa: PLR0913
+def register_client(
     uow: UnitOfWork,
     clock: Clock,
     hasher: PasswordHasher,
@@ -144,8 +161,15 @@ def register_client(  # noqa: PLR0913
     with uow:
         portal = _active_portal(uow, slug)
         user, generated = _new_user(
-            uow, clock, hasher, portal, email=email, first_name=first_name,
-            last_name=last_name, role=Role.CLIENT, password=None,
+            uow,
+            clock,
+            hasher,
+            portal,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.CLIENT,
+            password=None,
         )
         assert generated is not None  # noqa: S101 - no password given, so one was generated
         _send_credentials(uow, clock, notifier, portal, user, generated, "registration")
@@ -153,7 +177,7 @@ def register_client(  # noqa: PLR0913
     return user
 
 
-def invite_client(  # noqa: PLR0913
+def invite_client(
     uow: UnitOfWork,
     clock: Clock,
     hasher: PasswordHasher,
@@ -175,26 +199,48 @@ def invite_client(  # noqa: PLR0913
     with uow:
         portal = uow.portals.get(actor.portal_id)
         user, generated = _new_user(
-            uow, clock, hasher, portal, email=email, first_name=first_name,
-            last_name=last_name, role=Role.CLIENT, password=None,
+            uow,
+            clock,
+            hasher,
+            portal,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.CLIENT,
+            password=None,
         )
         assert generated is not None  # noqa: S101
         now = clock.now()
         uow.invitations.add(
             Invitation(
-                portal_id=portal.id, id=uow.next_id(), user_id=user.id,
-                invited_by_id=actor.id, created_at=now,
+                portal_id=portal.id,
+                id=uow.next_id(),
+                user_id=user.id,
+                invited_by_id=actor.id,
+                created_at=now,
                 expires_at=now + GENERATED_PASSWORD_TTL,
             )
         )
-        _send_credentials(uow, clock, notifier, portal, user, generated, "invitation",
-                          inviter_name=actor.full_name)
+        _send_credentials(
+            uow,
+            clock,
+            notifier,
+            portal,
+            user,
+            generated,
+            "invitation",
+            inviter_name=actor.full_name,
+        )
         uow.commit()
     return user
 
 
 def resend_credentials(
-    uow: UnitOfWork, clock: Clock, hasher: PasswordHasher, notifier: Notifier, actor: User,
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    notifier: Notifier,
+    actor: User,
     user_id: int,
 ) -> None:
     """Staff send a person a fresh generated password (the old one stops working)."""
@@ -210,7 +256,7 @@ def resend_credentials(
         uow.commit()
 
 
-def _send_credentials(  # noqa: PLR0913
+def _send_credentials(
     uow: UnitOfWork,
     clock: Clock,
     notifier: Notifier,
@@ -222,17 +268,30 @@ def _send_credentials(  # noqa: PLR0913
     inviter_name: str = "",
 ) -> None:
     notifier.enqueue(
-        uow, clock, portal, to=user.email, event="credentials", sensitive=True,
+        uow,
+        clock,
+        portal,
+        to=user.email,
+        event="credentials",
+        sensitive=True,
         context={
-            "user": user, "password": password, "reason": reason,
-            "inviter_name": inviter_name, "login_url": notifier.portal_url(portal, "login"),
+            "user": user,
+            "password": password,
+            "reason": reason,
+            "inviter_name": inviter_name,
+            "login_url": notifier.portal_url(portal, "login"),
             "expires_at": user.password_expires_at or clock.now(),
         },
     )
 
 
 def authenticate(
-    uow: UnitOfWork, clock: Clock, hasher: PasswordHasher, *, slug: str, email: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    *,
+    slug: str,
+    email: str,
     password: str,
 ) -> User:
     """Check a login. The same message for an unknown e-mail and a wrong password.
@@ -278,7 +337,11 @@ def load_actor(uow: UnitOfWork, portal_id: int, user_id: int, auth_version: int)
 
 
 def change_password(
-    uow: UnitOfWork, hasher: PasswordHasher, actor: User, *, new_password: str,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    actor: User,
+    *,
+    new_password: str,
     current_password: str | None = None,
 ) -> User:
     """Choose a password: at first login (no current password asked) or later (asked).
@@ -322,12 +385,21 @@ def request_password_reset(
         now = clock.now()
         uow.password_resets.add(
             PasswordResetToken(
-                portal_id=portal.id, id=uow.next_id(), user_id=user.id,
-                token_hash=_token_hash(token), created_at=now, expires_at=now + RESET_TTL,
+                portal_id=portal.id,
+                id=uow.next_id(),
+                user_id=user.id,
+                token_hash=_token_hash(token),
+                created_at=now,
+                expires_at=now + RESET_TTL,
             )
         )
         notifier.enqueue(
-            uow, clock, portal, to=user.email, event="password_reset", sensitive=True,
+            uow,
+            clock,
+            portal,
+            to=user.email,
+            event="password_reset",
+            sensitive=True,
             context={
                 "user": user,
                 "reset_url": notifier.portal_url(portal, f"password-reset/{token}"),
@@ -351,7 +423,12 @@ def check_reset_token(uow: UnitOfWork, clock: Clock, *, slug: str, token: str) -
 
 
 def reset_password(
-    uow: UnitOfWork, clock: Clock, hasher: PasswordHasher, *, slug: str, token: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    *,
+    slug: str,
+    token: str,
     new_password: str,
 ) -> User:
     """Use a reset link once: set the new password and end every existing session.

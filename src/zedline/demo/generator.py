@@ -726,7 +726,7 @@ def _pragma(conn: Connection, setting: str) -> None:
     conn.connection.driver_connection.execute(f"PRAGMA {setting}")  # type: ignore[union-attr]
 
 
-def _message(  # noqa: PLR0917 - a row, column by column
+def _message(
     portal_id: int,
     message_id: int,
     ticket_id: int,

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zedline.persistence.tables import id_nodes
@@ -49,33 +49,22 @@ class IdGenerator:
 
     def _lease(self) -> int:
         with self._engine.begin() as conn:
-            dialect = conn.dialect.name
-            if dialect == "postgresql":
-                stmt = postgresql.insert(id_nodes).values(name="node", value=1)
-                stmt = stmt.on_conflict_do_update(
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            stmt = dialect.insert(id_nodes).values(name="node", value=1)
+            conn.execute(
+                stmt.on_conflict_do_update(
                     index_elements=["name"], set_={"value": id_nodes.c.value + 1}
                 )
-            elif dialect == "sqlite":
-                stmt = sqlite.insert(id_nodes).values(name="node", value=1)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["name"], set_={"value": id_nodes.c.value + 1}
-                )
-            else:  # pragma: no cover - only the two supported databases
-                conn.execute(
-                    update(id_nodes).where(id_nodes.c.name == "node").values(
-                        value=id_nodes.c.value + 1
-                    )
-                )
-                return int(conn.scalar(select(id_nodes.c.value)) or 0)
-            conn.execute(stmt)
-            return int(conn.scalar(select(id_nodes.c.value).where(id_nodes.c.name == "node")))
+            )
+            value = conn.scalar(select(id_nodes.c.value).where(id_nodes.c.name == "node"))
+            return int(value or 0)
 
     def next_id(self) -> int:
         self.ensure_node()
         with self._lock:
             now = int(time.time() * 1000) - EPOCH_MS
-            if now < self._last_ms:  # the clock stepped back: keep counting on the old ms
-                now = self._last_ms
+            # If the clock stepped back, keep counting on the last millisecond.
+            now = max(now, self._last_ms)
             if now == self._last_ms:
                 self._seq += 1
                 if self._seq > MAX_SEQ:

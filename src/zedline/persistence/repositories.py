@@ -74,7 +74,7 @@ class PortalRepository:
             .values(ticket_seq=t.portals.c.ticket_seq + 1)
             .returning(t.portals.c.ticket_seq)
         ).scalar_one()
-        portal = self.s.identity_map.get(self.s.identity_key(Portal, portal_id))  # type: ignore[arg-type]
+        portal = self.s.identity_map.get(self.s.identity_key(Portal, portal_id))
         if portal is not None:
             self.s.expire(portal, ["ticket_seq"])
         return int(number)
@@ -174,9 +174,9 @@ class StatusRepository:
 
     def list(self, portal_id: int) -> Sequence[Status]:
         return self.s.scalars(
-            select(Status).where(t.statuses.c.portal_id == portal_id).order_by(
-                t.statuses.c.position, t.statuses.c.id
-            )
+            select(Status)
+            .where(t.statuses.c.portal_id == portal_id)
+            .order_by(t.statuses.c.position, t.statuses.c.id)
         ).all()
 
     def get(self, portal_id: int, status_id: int) -> Status:
@@ -319,9 +319,7 @@ class MessageRepository:
         )
         if not actor.is_staff:
             q = q.where(t.ticket_events.c.public.is_(True))
-        return self.s.scalars(
-            q.order_by(t.ticket_events.c.created_at, t.ticket_events.c.id)
-        ).all()
+        return self.s.scalars(q.order_by(t.ticket_events.c.created_at, t.ticket_events.c.id)).all()
 
 
 class AttachmentRepository:
@@ -376,12 +374,14 @@ class ReminderRepository:
 
     def for_ticket(self, actor: User, ticket: Ticket) -> Sequence[Reminder]:
         return self.s.scalars(
-            select(Reminder).where(
+            select(Reminder)
+            .where(
                 t.reminders.c.portal_id == ticket.portal_id,
                 t.reminders.c.ticket_id == ticket.id,
                 t.reminders.c.user_id == actor.id,
                 t.reminders.c.fired_at.is_(None),
-            ).order_by(t.reminders.c.due_at)
+            )
+            .order_by(t.reminders.c.due_at)
         ).all()
 
     # A ticket's deadline is the reminder every ticket may carry; the worker announces it.
@@ -456,9 +456,9 @@ class OutboxRepository:
     def pending_count(self) -> int:
         return int(
             self.s.scalar(
-                select(func.count()).select_from(t.outbox).where(
-                    t.outbox.c.delivered_at.is_(None), t.outbox.c.failed_at.is_(None)
-                )
+                select(func.count())
+                .select_from(t.outbox)
+                .where(t.outbox.c.delivered_at.is_(None), t.outbox.c.failed_at.is_(None))
             )
             or 0
         )

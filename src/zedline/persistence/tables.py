@@ -167,7 +167,9 @@ tickets = Table(
     # The journal: all tickets, or one category, by last activity (keyset on updated_at, id).
     Index("ix_tickets_journal", "portal_id", "updated_at", "id"),
     Index("ix_tickets_journal_category", "portal_id", "category", "updated_at", "id"),
-    Index("ix_tickets_journal_assignee", "portal_id", "assignee_id", "category", "updated_at", "id"),
+    Index(
+        "ix_tickets_journal_assignee", "portal_id", "assignee_id", "category", "updated_at", "id"
+    ),
     Index("ix_tickets_journal_deadline", "portal_id", "category", "deadline"),
     # The worker's scan for passed deadlines not yet announced.
     Index(

@@ -76,9 +76,7 @@ class Portal:
         if size < 0:
             raise InvalidInput({"file": "a file cannot have a negative size"})
         if self.used_bytes + size > self.quota_bytes:
-            raise InvalidInput(
-                {"file": "this portal's disk space is full; the file was not saved"}
-            )
+            raise InvalidInput({"file": "this portal's disk space is full; the file was not saved"})
         self.used_bytes += size
 
     def release_space(self, size: int) -> None:

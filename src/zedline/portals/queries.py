@@ -44,8 +44,13 @@ def list_portals(uow: UnitOfWork, slug: str | None = None) -> list[PortalRow]:
     users_sq = users.subquery()
     q = (
         select(
-            t.portals.c.slug, t.portals.c.name, t.portals.c.active, t.portals.c.created_at,
-            t.portals.c.ticket_seq, func.coalesce(users_sq.c.n, 0), t.portals.c.quota_bytes,
+            t.portals.c.slug,
+            t.portals.c.name,
+            t.portals.c.active,
+            t.portals.c.created_at,
+            t.portals.c.ticket_seq,
+            func.coalesce(users_sq.c.n, 0),
+            t.portals.c.quota_bytes,
             t.portals.c.used_bytes,
         )
         .outerjoin(users_sq, users_sq.c.portal_id == t.portals.c.id)
@@ -61,7 +66,7 @@ def portal_detail(uow: UnitOfWork, slug: str) -> PortalDetail:
     if not rows:
         raise NotFound(f"no portal '{slug}'")
     portal_id = uow.portals.get_by_slug(slug).id
-    by_role = dict(
+    by_role: dict[object, int] = dict(
         uow.session.execute(
             select(t.users.c.role, func.count())
             .where(t.users.c.portal_id == portal_id)
@@ -84,6 +89,9 @@ def portal_detail(uow: UnitOfWork, slug: str) -> PortalDetail:
         )
     )
     return PortalDetail(
-        rows[0], admins, by_role.get(Role.OPERATOR, 0), by_role.get(Role.CLIENT, 0),
+        rows[0],
+        admins,
+        by_role.get(Role.OPERATOR, 0),
+        by_role.get(Role.CLIENT, 0),
         int(open_tickets or 0),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,7 +51,7 @@ def provision_portal(
         Conflict: the slug is taken.
     """
     errors: dict[str, str] = {}
-    checks = [
+    checks: list[Callable[[], object]] = [
         lambda: validate_slug(slug),
         lambda: validate_portal_name(name),
         lambda: normalize_email(admin_email),

@@ -148,7 +148,13 @@ class Ticket:
     # -- the rules ------------------------------------------------------------------------
 
     def _event(
-        self, event_id: int, kind: EventKind, by: User | None, at: datetime, *, public: bool,
+        self,
+        event_id: int,
+        kind: EventKind,
+        by: User | None,
+        at: datetime,
+        *,
+        public: bool,
         **data: Any,
     ) -> TicketEvent:
         return TicketEvent(
@@ -190,8 +196,13 @@ class Ticket:
         self._set_status(status, at)
         self._touch(at, public=True)
         return self._event(
-            event_id, EventKind.STATUS_CHANGED, by, at, public=True,
-            old_status_id=old, new_status_id=status.id,
+            event_id,
+            EventKind.STATUS_CHANGED,
+            by,
+            at,
+            public=True,
+            old_status_id=old,
+            new_status_id=status.id,
         )
 
     def take(self, *, by: User, at: datetime, event_id: int) -> TicketEvent:
@@ -202,8 +213,13 @@ class Ticket:
         self.assignee_id = by.id
         self._touch(at, public=False)
         return self._event(
-            event_id, EventKind.TAKEN, by, at, public=False,
-            assignee_id=by.id, previous_assignee_id=previous,
+            event_id,
+            EventKind.TAKEN,
+            by,
+            at,
+            public=False,
+            assignee_id=by.id,
+            previous_assignee_id=previous,
         )
 
     def delegate(self, to: User, *, by: User, at: datetime, event_id: int) -> TicketEvent:
@@ -216,8 +232,13 @@ class Ticket:
         self.assignee_id = to.id
         self._touch(at, public=False)
         return self._event(
-            event_id, EventKind.DELEGATED, by, at, public=False,
-            assignee_id=to.id, previous_assignee_id=previous,
+            event_id,
+            EventKind.DELEGATED,
+            by,
+            at,
+            public=False,
+            assignee_id=to.id,
+            previous_assignee_id=previous,
         )
 
     def unassign(self, *, by: User, at: datetime, event_id: int) -> TicketEvent:
@@ -248,7 +269,7 @@ class Ticket:
             event_id, EventKind.DEADLINE_SET, by, at, public=False, deadline=deadline.isoformat()
         )
 
-    def post_message(  # noqa: PLR0913
+    def post_message(
         self,
         *,
         author: User,
@@ -276,7 +297,9 @@ class Ticket:
                 )
             if self.category is Category.RESOLVED:
                 if reopen_to is None or event_id is None:
-                    raise InvalidTransition("a reply to a resolved request needs a status to reopen")
+                    raise InvalidTransition(
+                        "a reply to a resolved request needs a status to reopen"
+                    )
                 event = self._reopen(reopen_to, by=author, at=at, event_id=event_id)
         elif visibility is Visibility.PUBLIC and self.first_response_at is None:
             self.first_response_at = at
@@ -291,8 +314,13 @@ class Ticket:
         self._set_status(status, at)
         self._touch(at, public=True)
         return self._event(
-            event_id, EventKind.REOPENED, by, at, public=True,
-            old_status_id=old, new_status_id=status.id,
+            event_id,
+            EventKind.REOPENED,
+            by,
+            at,
+            public=True,
+            old_status_id=old,
+            new_status_id=status.id,
         )
 
     def reopen(self, status: Status, *, by: User, at: datetime, event_id: int) -> TicketEvent:
@@ -319,8 +347,13 @@ class Ticket:
         self._set_status(closed, at)
         self._touch(at, public=True)
         return self._event(
-            event_id, EventKind.STATUS_CHANGED, by, at, public=True,
-            old_status_id=old, new_status_id=closed.id,
+            event_id,
+            EventKind.STATUS_CHANGED,
+            by,
+            at,
+            public=True,
+            old_status_id=old,
+            new_status_id=closed.id,
         )
 
     def rate(
@@ -338,9 +371,7 @@ class Ticket:
         self.rating = score
         self.rating_comment = comment
         self._touch(at, public=True)
-        return self._event(
-            event_id, EventKind.RATED, by, at, public=True, rating=score
-        )
+        return self._event(event_id, EventKind.RATED, by, at, public=True, rating=score)
 
 
 @dataclass(eq=False)

@@ -40,7 +40,7 @@ def matching_ticket_ids(uow: UnitOfWork, portal_id: int, query: str, limit: int 
         return []
     session = uow.session
     dialect = session.get_bind().dialect.name
-    params = {"portal_id": portal_id, "limit": limit}
+    params: dict[str, object] = {"portal_id": portal_id, "limit": limit}
     if dialect == "sqlite":
         params["expr"] = _fts5_expression(portal_id, terms)
         rows = session.execute(

@@ -63,9 +63,7 @@ def _check_version(ticket: Ticket, expected_version: int | None) -> None:
 
 
 def _announce(uow: UnitOfWork, ticket: Ticket, kind: str, *, public: bool = True) -> None:
-    uow.announce(
-        Change(ticket.portal_id, ticket.number, kind, public, ticket.requester_id)
-    )
+    uow.announce(Change(ticket.portal_id, ticket.number, kind, public, ticket.requester_id))
 
 
 def open_ticket(
@@ -120,20 +118,39 @@ def open_ticket(
         message = None
         if description:
             message = Message(
-                portal.id, uow.next_id(), ticket.id, actor.id, Visibility.PUBLIC,
-                description, now,
+                portal.id,
+                uow.next_id(),
+                ticket.id,
+                actor.id,
+                Visibility.PUBLIC,
+                description,
+                now,
             )
             uow.messages.add(message)
         uow.flush()
         stored = _store_uploads(
-            uow, clock, files, portal, ticket, actor, message, uploads, limits,
+            uow,
+            clock,
+            files,
+            portal,
+            ticket,
+            actor,
+            message,
+            uploads,
+            limits,
             Visibility.PUBLIC,
         )
         try:
             uow.tickets.mark_read(actor, ticket, now)
             events.ticket_created(
-                uow, clock, notifier, portal, ticket,
-                requester=requester, description=description, actor=actor,
+                uow,
+                clock,
+                notifier,
+                portal,
+                ticket,
+                requester=requester,
+                description=description,
+                actor=actor,
             )
             _announce(uow, ticket, "ticket")
             uow.commit()
@@ -181,16 +198,21 @@ def _store_uploads(
             stored.append(key)
             total += size
             content_type = (
-                upload.content_type
-                or mimetypes.guess_type(name)[0]
-                or "application/octet-stream"
+                upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
             )
             uow.attachments.add(
                 Attachment(
-                    portal_id=portal.id, id=uow.next_id(), ticket_id=ticket.id,
-                    uploader_id=actor.id, filename=name, content_type=content_type[:127],
-                    size=size, storage_key=key, created_at=clock.now(),
-                    message_id=message.id if message else None, visibility=visibility,
+                    portal_id=portal.id,
+                    id=uow.next_id(),
+                    ticket_id=ticket.id,
+                    uploader_id=actor.id,
+                    filename=name,
+                    content_type=content_type[:127],
+                    size=size,
+                    storage_key=key,
+                    created_at=clock.now(),
+                    message_id=message.id if message else None,
+                    visibility=visibility,
                 )
             )
         # Checked against the fresh row, locked until commit (SQLite holds its write lock
@@ -247,8 +269,13 @@ def post_message(
         if not body.strip() and uploads:
             body = "(files attached)"
         message, event = ticket.post_message(
-            author=actor, body=body, visibility=visibility, at=clock.now(),
-            message_id=uow.next_id(), reopen_to=reopen_to, event_id=event_id,
+            author=actor,
+            body=body,
+            visibility=visibility,
+            at=clock.now(),
+            message_id=uow.next_id(),
+            reopen_to=reopen_to,
+            event_id=event_id,
         )
         uow.messages.add(message)
         if event is not None:
@@ -260,7 +287,13 @@ def post_message(
         try:
             uow.tickets.mark_read(actor, ticket, clock.now())
             events.message_posted(
-                uow, clock, notifier, portal, ticket, message=message, author=actor,
+                uow,
+                clock,
+                notifier,
+                portal,
+                ticket,
+                message=message,
+                author=actor,
                 reopened_to=reopen_to if event is not None else None,
             )
             _announce(uow, ticket, "message", public=not message.is_internal)
@@ -272,7 +305,11 @@ def post_message(
 
 
 def take_ticket(
-    uow: UnitOfWork, clock: Clock, actor: User, number: int, *,
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: User,
+    number: int,
+    *,
     expected_version: int | None = None,
 ) -> Ticket:
     """Assign the ticket to the acting operator.
@@ -318,7 +355,10 @@ def delegate_ticket(
         uow.tickets.add_event(ticket.delegate(to, by=actor, at=now, event_id=uow.next_id()))
         if note.strip():
             message, _ = ticket.post_message(
-                author=actor, body=note, visibility=Visibility.INTERNAL, at=now,
+                author=actor,
+                body=note,
+                visibility=Visibility.INTERNAL,
+                at=now,
                 message_id=uow.next_id(),
             )
             uow.messages.add(message)
@@ -331,7 +371,11 @@ def delegate_ticket(
 
 
 def unassign_ticket(
-    uow: UnitOfWork, clock: Clock, actor: User, number: int, *,
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: User,
+    number: int,
+    *,
     expected_version: int | None = None,
 ) -> Ticket:
     with uow:
@@ -372,8 +416,13 @@ def change_status(
 
 
 def set_deadline(
-    uow: UnitOfWork, clock: Clock, actor: User, number: int, *,
-    deadline: datetime | None, expected_version: int | None = None,
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: User,
+    number: int,
+    *,
+    deadline: datetime | None,
+    expected_version: int | None = None,
 ) -> Ticket:
     with uow:
         _portal_for(uow, actor)
@@ -388,7 +437,12 @@ def set_deadline(
 
 
 def confirm_resolution(
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int, *,
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    actor: User,
+    number: int,
+    *,
     expected_version: int | None = None,
 ) -> Ticket:
     """The client confirms the solution: the ticket closes."""
@@ -407,7 +461,12 @@ def confirm_resolution(
 
 
 def reopen_ticket(
-    uow: UnitOfWork, clock: Clock, notifier: Notifier, actor: User, number: int, *,
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    actor: User,
+    number: int,
+    *,
     expected_version: int | None = None,
 ) -> Ticket:
     """The client (or staff) says the problem is not solved: back to an open status."""
@@ -459,8 +518,13 @@ def set_reminder(
         _portal_for(uow, actor)
         ticket = uow.tickets.get_for(actor, number)
         reminder = Reminder(
-            portal_id=ticket.portal_id, id=uow.next_id(), ticket_id=ticket.id,
-            user_id=actor.id, due_at=due_at, note=note.strip(), created_at=now,
+            portal_id=ticket.portal_id,
+            id=uow.next_id(),
+            ticket_id=ticket.id,
+            user_id=actor.id,
+            due_at=due_at,
+            note=note.strip(),
+            created_at=now,
         )
         uow.reminders.add(reminder)
         uow.commit()
@@ -485,9 +549,7 @@ def fire_due_reminders(uow: UnitOfWork, clock: Clock, notifier: Notifier, limit:
                 # The user lost access meanwhile (demoted, say): drop the reminder, and do
                 # not let it stop every other reminder of the batch from firing.
                 continue
-            events.reminder_due(
-                uow, clock, notifier, portal, ticket, user=user, note=reminder.note
-            )
+            events.reminder_due(uow, clock, notifier, portal, ticket, user=user, note=reminder.note)
         uow.commit()
     return fired
 
