@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from zedline_web.routes import auth, files, live, tickets
+from zedline_web.routes import (
+    admin_mail,
+    admin_people,
+    admin_portal,
+    admin_stats,
+    auth,
+    files,
+    live,
+    tickets,
+)
 
-ROUTES: list[Any] = [*auth.ROUTES, *files.ROUTES, *live.ROUTES, *tickets.ROUTES]
+ROUTES: list[Any] = [
+    *auth.ROUTES,
+    *files.ROUTES,
+    *live.ROUTES,
+    *tickets.ROUTES,
+    *admin_portal.ROUTES,
+    *admin_people.ROUTES,
+    *admin_stats.ROUTES,
+    *admin_mail.ROUTES,
+]

@@ -1,0 +1,7 @@
+"""admin_people pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []
