@@ -1,7 +1,8 @@
-"""`zedline portal create | list | show | disable | enable | delete`."""
+"""`zedline portal create | list | show | disable | enable | delete | export | import`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -227,3 +228,59 @@ def delete(
     zl = state(ctx).core()
     delete_portal(zl.uow(), slug)
     typer.echo(f"Deleted portal '{slug}'.")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    *,
+    slug: Annotated[str, typer.Argument()],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
+) -> None:
+    """Write a portal (people, tickets, conversations, files, settings) to one zip file."""
+    from zedline.bootstrap import head_revision  # noqa: PLC0415
+    from zedline.portals.transfer import export_portal  # noqa: PLC0415
+
+    if output.exists():
+        fail(f"{output} already exists; choose another --output or remove it first")
+    if not output.parent.exists():
+        fail(f"the folder {output.parent} does not exist")
+    zl = state(ctx).core()
+    summary = export_portal(
+        zl.reader(),
+        zl.clock,
+        zl.files,
+        slug=slug,
+        target=output,
+        schema_revision=head_revision(),
+    )
+    tickets = summary.rows.get("tickets", 0)
+    typer.echo(
+        f"Exported portal '{slug}' to {output}: {tickets} tickets, "
+        f"{summary.rows.get('messages', 0)} messages, {summary.files} files."
+    )
+    if summary.missing_files:
+        typer.echo(f"warning: {summary.missing_files} attachment files were missing on disk")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    *,
+    source: Annotated[Path, typer.Argument(help="A zip file made by `portal export`.")],
+    slug: Annotated[str | None, typer.Option("--slug", help="Import under another slug.")] = None,
+) -> None:
+    """Create a portal from an export (in one transaction: all or nothing)."""
+    from zedline.bootstrap import head_revision  # noqa: PLC0415
+    from zedline.portals.transfer import import_portal  # noqa: PLC0415
+
+    if not source.is_file():
+        fail(f"{source} does not exist")
+    zl = state(ctx).core()
+    summary = import_portal(
+        zl.uow(), zl.files, source=source, schema_revision=head_revision(), slug=slug
+    )
+    typer.echo(
+        f"Imported portal '{summary.slug}': {summary.rows.get('tickets', 0)} tickets, "
+        f"{summary.rows.get('users', 0)} people, {summary.files} files."
+    )
