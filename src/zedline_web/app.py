@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from zedline import Zedline, build
 from zedline_web.context import get_zl, load_portal, require_actor, session_actor
 from zedline_web.errors import EXCEPTION_HANDLERS
+from zedline_web.hosts import PortalHostApp
 from zedline_web.ratelimit import RateLimiter, RedisCounters
 from zedline_web.routes import ROUTES
 from zedline_web.security import add_security_headers
@@ -76,7 +77,7 @@ def create_app(zedline: Zedline | None = None, *, limiter: RateLimiter | None = 
         if zedline is None:
             zl.close()
 
-    return Litestar(
+    app = PortalHostApp(
         route_handlers=[
             healthz,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
@@ -103,6 +104,8 @@ def create_app(zedline: Zedline | None = None, *, limiter: RateLimiter | None = 
         state=_state(zl, limiter or _rate_limiter(zl)),
         debug=False,
     )
+    app.portal_domain = zl.settings.portal_domain
+    return app
 
 
 def _state(zl: Zedline, limiter: RateLimiter) -> Any:
