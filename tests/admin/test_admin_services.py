@@ -209,3 +209,15 @@ def test_admin_of_another_portal_cannot_touch_this_form(zl, portal, other_portal
         other_admin = uow.users.find_by_email(other_portal.id, "admin@globex.test")
     with pytest.raises(NotFound):
         forms.retire_field(zl.uow(), other_admin, _fields(zl, portal)[1].id)
+
+
+def test_long_help_text_is_refused(zl, admin):
+    with pytest.raises(InvalidInput) as err:
+        forms.add_field(zl.uow(), admin, label="Serial", kind="text", help_text="x" * 501)
+    assert set(err.value.errors) == {"help_text"}
+
+
+def test_long_option_is_refused(zl, admin):
+    with pytest.raises(InvalidInput) as err:
+        forms.add_field(zl.uow(), admin, label="Model", kind="select", options=["y" * 256])
+    assert set(err.value.errors) == {"options"}

@@ -23,6 +23,8 @@ SYSTEM_KEYS = frozenset({SUBJECT_KEY, DESCRIPTION_KEY})
 MAX_TEXT = 255
 MAX_TEXTAREA = 20_000
 MAX_OPTIONS = 100
+MAX_OPTION = 255
+MAX_HELP = 500
 
 
 class FieldKind(enum.StrEnum):
@@ -73,9 +75,13 @@ class FormField:
                 errors["options"] = "options must be different from each other"
             elif len(cleaned) > MAX_OPTIONS:
                 errors["options"] = f"at most {MAX_OPTIONS} options"
+            elif any(len(o) > MAX_OPTION for o in cleaned):
+                errors["options"] = f"each option is at most {MAX_OPTION} characters"
             self.options = cleaned
         elif self.options:
             self.options = []
+        if len(self.help_text) > MAX_HELP:
+            errors["help_text"] = f"the help text is longer than {MAX_HELP} characters"
         if self.key in SYSTEM_KEYS and not self.required:
             errors["required"] = "the subject and the description are always required"
         if errors:
