@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
+
 from zedline.accounts.model import (
     Role,
     User,
@@ -17,7 +19,9 @@ from zedline.accounts.model import (
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput
+from zedline.files import FileStore
 from zedline.forms.model import default_fields
+from zedline.persistence import tables as t
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal, validate_portal_name, validate_slug
 from zedline.tickets.model import default_statuses
@@ -121,16 +125,24 @@ def set_portal_active(uow: UnitOfWork, slug: str, *, active: bool) -> Portal:
     return portal
 
 
-def delete_portal(uow: UnitOfWork, slug: str) -> None:
-    """Delete a portal and every row it owns, in one transaction.
+def delete_portal(uow: UnitOfWork, slug: str, *, files: FileStore | None = None) -> None:
+    """Delete a portal and every row it owns, in one transaction; then, with `files`, the
+    attachment files it stored.
 
     Raises:
         NotFound: no such portal.
     """
     with uow:
         portal = uow.portals.get_by_slug(slug)
+        a = t.attachments.c
+        keys = list(uow.session.scalars(select(a.storage_key).where(a.portal_id == portal.id)))
         uow.portals.delete_with_data(portal)
         uow.commit()
+    # Only after the commit: a failed delete keeps both the rows and the files they name.
+    # A file left behind by a crash here is unreachable garbage, never a dangling row.
+    if files is not None:
+        for key in keys:
+            files.delete(key)
 
 
 LANGUAGES = ("en", "ru")

@@ -18,6 +18,7 @@ from zedline.live import Change
 from zedline.notifications import events
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
+from zedline.portals import disk
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
     MAX_SUBJECT,
@@ -87,7 +88,7 @@ def open_ticket(
         PermissionDenied: the portal is disabled, or a client names another requester.
         NotFound: the requester does not exist.
     """
-    with uow:
+    with disk.warn_when_refused(uow, clock, notifier), uow:
         portal = _portal_for(uow, actor)
         fields = uow.form_fields.list(portal.id, active_only=True)
         cleaned = validate_answers(fields, answers, staff=actor.is_staff)
@@ -139,6 +140,7 @@ def open_ticket(
             uploads,
             limits,
             Visibility.PUBLIC,
+            notifier=notifier,
         )
         try:
             uow.tickets.mark_read(actor, ticket, now)
@@ -177,6 +179,8 @@ def _store_uploads(
     uploads: Sequence[Upload],
     limits: FileLimits | None,
     visibility: Visibility,
+    *,
+    notifier: Notifier,
 ) -> list[str]:
     if not uploads:
         return []
@@ -223,7 +227,12 @@ def _store_uploads(
         uow.session.refresh(
             portal, ["used_bytes", "quota_bytes"], with_for_update={"key_share": True}
         )
-        portal.reserve_space(total)
+        try:
+            portal.reserve_space(total)
+        except InvalidInput:
+            # The caller's disk.warn_when_refused tells the admins once this is rolled back.
+            raise disk.SpaceRefused(portal.id, total, portal.free_bytes) from None
+        disk.warn_on_growth(uow, clock, notifier, portal, grown_by=total)
     except BaseException:
         _discard(files, stored)
         raise
@@ -258,7 +267,7 @@ def post_message(
         InvalidInput: empty body, bad file, full quota.
         InvalidTransition: a client writing in a closed ticket.
     """
-    with uow:
+    with disk.warn_when_refused(uow, clock, notifier), uow:
         portal = _portal_for(uow, actor)
         ticket = uow.tickets.get_for(actor, number)
         reopen_to = None
@@ -282,7 +291,17 @@ def post_message(
             uow.tickets.add_event(event)
         uow.flush()
         stored = _store_uploads(
-            uow, clock, files, portal, ticket, actor, message, uploads, limits, visibility
+            uow,
+            clock,
+            files,
+            portal,
+            ticket,
+            actor,
+            message,
+            uploads,
+            limits,
+            visibility,
+            notifier=notifier,
         )
         try:
             uow.tickets.mark_read(actor, ticket, clock.now())

@@ -226,7 +226,7 @@ def delete(
             "add --yes to confirm"
         )
     zl = state(ctx).core()
-    delete_portal(zl.uow(), slug)
+    delete_portal(zl.uow(), slug, files=zl.files)
     typer.echo(f"Deleted portal '{slug}'.")
 
 
