@@ -13,6 +13,7 @@ from zedline_web.routes import (
     files,
     live,
     tickets,
+    tour,
 )
 
 ROUTES: list[Any] = [
@@ -24,4 +25,5 @@ ROUTES: list[Any] = [
     *admin_people.ROUTES,
     *admin_stats.ROUTES,
     *admin_mail.ROUTES,
+    *tour.ROUTES,
 ]
