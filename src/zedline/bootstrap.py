@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
@@ -20,6 +21,8 @@ from zedline.persistence.database import make_engine
 from zedline.persistence.ids import IdGenerator
 from zedline.persistence.mapping import start_mappers
 from zedline.persistence.unit_of_work import UnitOfWork, session_factories
+from zedline.portals.mail_settings import portal_mail_route
+from zedline.secrets import SecretBox
 from zedline.tickets.services import FileLimits
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ class Zedline:
     files: FileStore
     live: LiveBus
     ids: IdGenerator
+    # Encrypts what the platform keeps for portals (their SMTP passwords).
+    secrets: SecretBox
     writing_sessions: sessionmaker[Session] = field(repr=False)
     reading_sessions: sessionmaker[Session] = field(repr=False)
 
@@ -64,6 +69,7 @@ class Zedline:
             self.mailer,
             default_sender=self.settings.mail_from,
             limit=limit,
+            routes=partial(portal_mail_route, self.secrets),
         )
 
     def upgrade_database(self) -> None:
@@ -121,6 +127,7 @@ def build(
         files=LocalFileStore(settings.files_dir),
         live=live,
         ids=IdGenerator(engine),
+        secrets=SecretBox(settings.resolved_secret_key()),
         writing_sessions=writing,
         reading_sessions=reading,
     )

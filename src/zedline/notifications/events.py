@@ -7,18 +7,22 @@ Every mail about a ticket goes through `_send`, the one place that decides who m
 only active people of the portal who may see the ticket, never the person who acted, and, when
 the mail is for staff (`staff_only`) or carries internal text (`body_is_internal`), never a
 client. So an internal note cannot reach a client's mailbox whatever list a caller passes in.
+The portal's notification rules (`rules.py`) are applied there too, after those checks: they
+can switch a mail off, never let one through, and a portal's own text for the event gets the
+same values the built-in one does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.errors import NotFound
+from zedline.notifications.rules import PortalNotifications, audience_of, spec
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
@@ -38,6 +42,21 @@ class _About:
     notifier: Notifier
     portal: Portal
     ticket: Ticket
+    prefs: PortalNotifications = field(default_factory=PortalNotifications)
+
+
+def load_preferences(uow: UnitOfWork, portal_id: int) -> PortalNotifications:
+    """The portal's switches and own texts (two small queries, once per use case)."""
+    return PortalNotifications.of(
+        uow.notification_rules.for_portal(portal_id),
+        uow.notification_templates.for_portal(portal_id),
+    )
+
+
+def _about(
+    uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket
+) -> _About:
+    return _About(uow, clock, notifier, portal, ticket, load_preferences(uow, portal.id))
 
 
 def _send(
@@ -59,6 +78,8 @@ def _send(
     """Write one mail per allowed recipient; returns how many were written."""
     notifier, portal, ticket = about.notifier, about.portal, about.ticket
     staff_only = staff_only or body_is_internal
+    event_spec = spec(event)
+    custom = about.prefs.template(event)
     seen: set[int] = set()
     written = 0
     for user in to:
@@ -71,6 +92,16 @@ def _send(
             continue
         if staff_only and not user.is_staff:
             continue  # internal text and staff notices are for staff only, always
+        if event_spec is not None and not about.prefs.allows(
+            event,
+            audience_of(
+                event_spec,
+                is_staff=user.is_staff,
+                is_admin=user.is_admin,
+                is_assignee=user.id == ticket.assignee_id,
+            ),
+        ):
+            continue  # the portal switched this mail off
         notifier.enqueue(
             about.uow,
             about.clock,
@@ -80,6 +111,7 @@ def _send(
             kind=event,
             thread=notifier.thread_id(portal, ticket.number),
             thread_root=thread_root and not user.is_staff,
+            custom=custom,
             context={
                 "user": user,
                 "ticket": ticket,
@@ -158,7 +190,7 @@ def ticket_created(
     actor: User | None = None,
 ) -> None:
     """Acknowledgement to the client (the thread's first mail); notice to the operators."""
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     status = _status(uow, portal, ticket)
     _send(
         about,
@@ -204,7 +236,7 @@ def message_posted(
     Staff reply → the client. Client reply → the assignee, or every operator when the ticket
     has none (`reopened_to`: the reply reopened a resolved ticket, which the mail says).
     """
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     if message.is_internal:
         _send(
             about,
@@ -263,7 +295,7 @@ def status_changed(
     by: User,
 ) -> None:
     """Staff changed it → the client, in the client's words; the client did → the assignee."""
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     if by.id == ticket.requester_id and not by.is_staff:
         verb = "closed" if new.category is Category.CLOSED else "changed the status of"
         _send(
@@ -311,7 +343,7 @@ def assigned(
 
     The delegation note is internal: it goes to staff only, like the whole mail.
     """
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     requester = _user(uow, portal, ticket.requester_id)
     _send(
         about,
@@ -338,7 +370,7 @@ def reminder_due(
     note: str,
 ) -> None:
     """To the operator who set the reminder; the note is theirs, so internal."""
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     _send(
         about,
         [user],
@@ -355,7 +387,7 @@ def deadline_passed(
     uow: UnitOfWork, clock: Clock, notifier: Notifier, portal: Portal, ticket: Ticket
 ) -> int:
     """To the assignee, or the portal's admins when nobody (active) has the ticket."""
-    about = _About(uow, clock, notifier, portal, ticket)
+    about = _about(uow, clock, notifier, portal, ticket)
     status = _status(uow, portal, ticket)
     requester = _user(uow, portal, ticket.requester_id)
     details: list[tuple[str, str]] = []

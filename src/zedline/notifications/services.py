@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from zedline.clock import Clock
 from zedline.notifications.mail import MailError, MailSender
 from zedline.notifications.model import Channel, Email, OutboxMessage
+from zedline.notifications.rules import NotificationTemplate
+from zedline.notifications.sandbox import TemplateProblem, safe_context
+from zedline.notifications.sandbox import render as render_sandboxed
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
 
@@ -71,6 +74,24 @@ class Notifier:
         html = self._html.get_template(f"{event}.html").render(context)
         return Rendered(" ".join(subject.split()), _tidy(text), html)
 
+    def render_custom(self, template: NotificationTemplate, context: Mapping[str, Any]) -> Rendered:
+        """A portal's own subject and text, rendered in the sandbox with plain values only;
+        the HTML part is the text in the mail layout.
+
+        Raises:
+            TemplateProblem: the template fails on this context; it must not be sent.
+        """
+        values = safe_context(context)
+        subject = " ".join(render_sandboxed(template.subject, values).split())
+        if not subject:
+            raise TemplateProblem(None, "the subject is empty")
+        text = _tidy(render_sandboxed(template.body, values))
+        paragraphs = [p.splitlines() for p in text.split("\n\n") if p.strip()]
+        html = self._html.get_template("custom_notice.html").render(
+            {**context, "paragraphs": paragraphs}
+        )
+        return Rendered(subject, text, html)
+
     def on_enqueue(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` after a transaction that wrote mail commits (wakes a worker)."""
         with self._lock:
@@ -105,14 +126,29 @@ class Notifier:
         thread: str | None = None,
         thread_root: bool = False,
         kind: str | None = None,
+        custom: NotificationTemplate | None = None,
     ) -> OutboxMessage:
         """Render template `event` and add the mail to the outbox of the current transaction.
 
         `thread` is the Message-ID of the conversation's root; `thread_root=True` makes this
         mail that root itself. `kind` names the occasion for the outbox (default: `event`).
+        `custom` is the portal's own text for it; when it fails on this mail's values, the
+        built-in text is sent instead, so a broken template never loses a notification.
         """
         ctx = {"portal": portal, "portal_url": self.portal_url(portal), **context}
-        rendered = self.render(event, ctx)
+        rendered: Rendered | None = None
+        if custom is not None:
+            try:
+                rendered = self.render_custom(custom, ctx)
+            except TemplateProblem as exc:
+                log.warning(
+                    "custom template %r of portal %s failed, built-in text sent: %s",
+                    custom.event,
+                    portal.id,
+                    exc,
+                )
+        if rendered is None:
+            rendered = self.render(event, ctx)
         message_id = uow.next_id()
         headers: dict[str, str] = {}
         if thread and thread_root:
@@ -173,6 +209,19 @@ class DeliveryReport:
         return self.delivered + self.retrying + self.failed
 
 
+class Route(Protocol):
+    """A portal's own way out: the adapter that sends and the From it writes (None: as queued)."""
+
+    @property
+    def sender(self) -> MailSender: ...
+
+    @property
+    def from_header(self) -> str | None: ...
+
+
+RouteFinder = Callable[[UnitOfWork, int], Route | None]
+
+
 # How long a claimed message is hidden from other workers while it is being sent. A worker
 # that dies mid-send leaves it to be sent again after this: at least once, never never.
 LEASE = timedelta(minutes=5)
@@ -185,6 +234,7 @@ def deliver_outbox(
     *,
     default_sender: str,
     limit: int = 50,
+    routes: RouteFinder | None = None,
 ) -> DeliveryReport:
     """Send what is due, one message at a time, at least once.
 
@@ -192,14 +242,23 @@ def deliver_outbox(
     it is sent outside any transaction (an SMTP server may be slow, and SQLite must not hold
     its write lock meanwhile); the result is recorded in a second transaction. A process that
     dies between the two leaves the message to be sent again when the lease runs out.
+
+    `routes(uow, portal_id)` names a portal's own way out (its SMTP server and From), or None
+    for `sender`; it is asked in the claiming transaction, for every message, so a changed
+    setting applies to the very next mail.
     """
     delivered = retrying = failed = 0
     for _ in range(limit):
-        claimed = _claim(uow_factory, clock)
+        claimed = _claim(uow_factory, clock, routes)
         if claimed is None:
             break
-        key, email, problem = claimed
-        error = problem or _send(sender, email, default_sender=default_sender, key=key)
+        key, email, problem, route = claimed
+        via = sender
+        if route is not None:
+            via = route.sender
+            if email is not None and route.from_header:
+                email = replace(email, sender=route.from_header)
+        error = problem or _send(via, email, default_sender=default_sender, key=key)
         with uow_factory() as uow:
             message = uow.outbox.get(*key)
             if not message.pending:
@@ -234,8 +293,8 @@ def deliver_outbox(
 
 
 def _claim(
-    uow_factory: Callable[[], UnitOfWork], clock: Clock
-) -> tuple[tuple[int, int], Email | None, MailError | None] | None:
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, routes: RouteFinder | None
+) -> tuple[tuple[int, int], Email | None, MailError | None, Route | None] | None:
     with uow_factory() as uow:
         due = uow.outbox.due_on(Channel.EMAIL, clock.now(), 1)
         if not due:
@@ -245,12 +304,18 @@ def _claim(
         key = (message.portal_id, message.id)
         email: Email | None = None
         problem: MailError | None = None
+        route: Route | None = None
         try:
             email = message.email()
         except ValueError as exc:
             problem = MailError(str(exc), permanent=True)
+        if routes is not None and problem is None:
+            try:
+                route = routes(uow, message.portal_id)
+            except MailError as exc:
+                problem = exc
         uow.commit()
-    return key, email, problem
+    return key, email, problem, route
 
 
 def _send(

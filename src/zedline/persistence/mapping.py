@@ -9,7 +9,9 @@ from sqlalchemy.orm import registry
 from zedline.accounts.model import Invitation, PasswordResetToken, User
 from zedline.forms.model import FormField
 from zedline.notifications.model import OutboxMessage
+from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.persistence import tables as t
+from zedline.portals.mail_settings import PortalMailSettings
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
     Attachment,
@@ -48,4 +50,7 @@ def start_mappers() -> None:
         m(Reminder, t.reminders)
         m(TicketRead, t.ticket_reads)
         m(OutboxMessage, t.outbox)
+        m(PortalMailSettings, t.portal_mail_settings)
+        m(NotificationRule, t.notification_rules)
+        m(NotificationTemplate, t.notification_templates)
         _mapped = True

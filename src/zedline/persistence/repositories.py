@@ -19,7 +19,9 @@ from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
 from zedline.errors import NotFound
 from zedline.forms.model import FormField
 from zedline.notifications.model import Channel, OutboxMessage
+from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.persistence import tables as t
+from zedline.portals.mail_settings import PortalMailSettings
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
     Attachment,
@@ -480,3 +482,57 @@ class OutboxRepository:
             # Several workers share the queue without sending a message twice.
             q = q.with_for_update(skip_locked=True)
         return self.s.scalars(q).all()
+
+
+class PortalMailSettingsRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, portal_id: int) -> PortalMailSettings | None:
+        return self.s.get(PortalMailSettings, portal_id)
+
+    def add(self, settings: PortalMailSettings) -> None:
+        self.s.add(settings)
+
+    def delete(self, portal_id: int) -> bool:
+        found = self.get(portal_id)
+        if found is None:
+            return False
+        self.s.delete(found)
+        return True
+
+
+class NotificationRuleRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def for_portal(self, portal_id: int) -> Sequence[NotificationRule]:
+        return self.s.scalars(
+            select(NotificationRule).where(t.notification_rules.c.portal_id == portal_id)
+        ).all()
+
+    def add(self, rule: NotificationRule) -> None:
+        self.s.add(rule)
+
+
+class NotificationTemplateRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def for_portal(self, portal_id: int) -> Sequence[NotificationTemplate]:
+        return self.s.scalars(
+            select(NotificationTemplate).where(t.notification_templates.c.portal_id == portal_id)
+        ).all()
+
+    def get(self, portal_id: int, event: str) -> NotificationTemplate | None:
+        return self.s.get(NotificationTemplate, (portal_id, event))
+
+    def add(self, template: NotificationTemplate) -> None:
+        self.s.add(template)
+
+    def delete(self, portal_id: int, event: str) -> bool:
+        found = self.get(portal_id, event)
+        if found is None:
+            return False
+        self.s.delete(found)
+        return True

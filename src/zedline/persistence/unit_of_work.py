@@ -63,6 +63,9 @@ class UnitOfWork:
         self.attachments = r.AttachmentRepository(self.session)
         self.reminders = r.ReminderRepository(self.session)
         self.outbox = r.OutboxRepository(self.session)
+        self.mail_settings = r.PortalMailSettingsRepository(self.session)
+        self.notification_rules = r.NotificationRuleRepository(self.session)
+        self.notification_templates = r.NotificationTemplateRepository(self.session)
         return self
 
     def __exit__(
