@@ -20,6 +20,7 @@ from zedline.errors import NotFound
 from zedline.forms.model import FormField
 from zedline.live import Change
 from zedline.notifications.model import OutboxMessage
+from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
     Attachment,
@@ -51,13 +52,16 @@ class _Store:
         self.reminders: dict[tuple[int, int], Reminder] = {}
         self.reads: dict[tuple[int, int, int], TicketRead] = {}
         self.outbox: dict[tuple[int, int], OutboxMessage] = {}
+        self.notification_rules: dict[tuple[int, str, str], NotificationRule] = {}
+        self.notification_templates: dict[tuple[int, str], NotificationTemplate] = {}
         self.ids = itertools.count(1_000)
 
     def tenant_tables(self) -> list[dict[Any, Any]]:
         return [
             self.users, self.invitations, self.password_resets, self.statuses,
             self.form_fields, self.tickets, self.events, self.messages, self.attachments,
-            self.reminders, self.reads, self.outbox,
+            self.reminders, self.reads, self.outbox, self.notification_rules,
+            self.notification_templates,
         ]  # fmt: skip
 
 
@@ -347,6 +351,28 @@ class FakeOutboxRepository(_Repo):
         return [m for m in self.store.outbox.values() if m.recipient == recipient]
 
 
+class FakeNotificationRuleRepository(_Repo):
+    def for_portal(self, portal_id: int) -> Sequence[NotificationRule]:
+        return [r for key, r in self.store.notification_rules.items() if key[0] == portal_id]
+
+    def add(self, rule: NotificationRule) -> None:
+        self._put(self.store.notification_rules, (rule.portal_id, rule.event, rule.audience), rule)
+
+
+class FakeNotificationTemplateRepository(_Repo):
+    def for_portal(self, portal_id: int) -> Sequence[NotificationTemplate]:
+        return [t for key, t in self.store.notification_templates.items() if key[0] == portal_id]
+
+    def get(self, portal_id: int, event: str) -> NotificationTemplate | None:
+        return self.store.notification_templates.get((portal_id, event))
+
+    def add(self, template: NotificationTemplate) -> None:
+        self._put(self.store.notification_templates, (template.portal_id, template.event), template)
+
+    def delete(self, portal_id: int, event: str) -> bool:
+        return self.store.notification_templates.pop((portal_id, event), None) is not None
+
+
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()`, like the real one; records what happened."""
 
@@ -370,6 +396,8 @@ class FakeUnitOfWork:
         self.attachments = FakeAttachmentRepository(self.store, self)
         self.reminders = FakeReminderRepository(self.store, self)
         self.outbox = FakeOutboxRepository(self.store, self)
+        self.notification_rules = FakeNotificationRuleRepository(self.store, self)
+        self.notification_templates = FakeNotificationTemplateRepository(self.store, self)
 
     def __enter__(self) -> Self:
         self.committed = False

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from zedline.accounts import services as accounts
 from zedline.accounts.model import Role
 from zedline.errors import NotFound
+from zedline.notifications import admin as notification_settings
 from zedline.persistence import tables as t
+from zedline.portals import mail_settings
 from zedline.portals import services as portals
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
@@ -36,6 +38,16 @@ def fill(zl, slug, make_user):
                            email=f"invited@{slug}.test")  # fmt: skip
     accounts.request_password_reset(zl.uow(), zl.clock, zl.notifier, slug=slug,
                                     email=client.email)  # fmt: skip
+    admin = make_user(Role.ADMIN, slug=slug, email=f"admin2@{slug}.test")
+    mail_settings.save_mail_settings(
+        zl.uow(), zl.clock, zl.secrets, admin,
+        mail_settings.MailSettingsInput(sender_address=f"help@{slug}.test",
+                                        smtp_host="smtp.example.com", smtp_port="587",
+                                        password="pw"),
+    )  # fmt: skip
+    notification_settings.set_notification_rules(zl.uow(), admin, [])
+    notification_settings.save_template(zl.uow(), zl.clock, zl.notifier, admin, "reply",
+                                        subject="{{ subject }}", body="{{ headline }}")  # fmt: skip
 
 
 def rows_by_table(zl, portal_id):
