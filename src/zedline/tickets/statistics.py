@@ -119,16 +119,50 @@ def _median(
     count = uow.session.scalar(select(func.count()).select_from(t.tickets).where(*where)) or 0
     if count == 0:
         return None
-    # SQLite has no percentile function: the middle row of the sorted values.
-    got = uow.session.scalar(
-        select(value)
+    # SQLite has no percentile function: the mean of the one or two middle rows of the sorted
+    # values (what PostgreSQL's percentile_cont(0.5) answers).
+    middle = (
+        select(value.label("v"))
         .select_from(t.tickets)
         .where(*where)
         .order_by(value)
-        .limit(1)
+        .limit(2 - count % 2)
         .offset((count - 1) // 2)
+        .subquery()
     )
+    got = uow.session.scalar(select(func.avg(middle.c.v)))
     return float(got) if got is not None else None
+
+
+def _medians_by(
+    uow: UnitOfWork,
+    key: ColumnElement[Any],
+    value: ColumnElement[Any],
+    *where: ColumnElement[bool],
+) -> dict[Any, float]:
+    """The median of `value` for each `key`, in one query."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        rows = uow.session.execute(
+            select(key, func.percentile_cont(0.5).within_group(value)).where(*where).group_by(key)
+        ).all()
+        return {k: float(v) for k, v in rows if v is not None}
+    # SQLite: number the sorted values of each key and average the one or two middle ones.
+    ranked = (
+        select(
+            key.label("k"),
+            value.label("v"),
+            func.row_number().over(partition_by=key, order_by=value).label("rn"),
+            func.count().over(partition_by=key).label("n"),
+        )
+        .select_from(t.tickets)
+        .where(*where)
+        .subquery()
+    )
+    r = ranked.c
+    rows = uow.session.execute(
+        select(r.k, func.avg(r.v)).where(r.rn.between((r.n + 1) // 2, (r.n + 2) // 2)).group_by(r.k)
+    ).all()
+    return {k: float(v) for k, v in rows if v is not None}
 
 
 def _on(counts: dict[Any, int], day: date) -> int:
@@ -248,6 +282,7 @@ def _operator_figures(
                 ev.kind == EventKind.TAKEN,
                 ev.created_at >= lo,
                 ev.created_at < hi,
+                *([ev.actor_id == operator_id] if operator_id else []),
             )
             .group_by(ev.actor_id)
         ).all()
@@ -255,25 +290,32 @@ def _operator_figures(
     closed_rows = uow.session.execute(
         select(tk.assignee_id, func.count(), func.avg(tk.rating))
         .where(
-            tk.portal_id == pid, tk.closed_at >= lo, tk.closed_at < hi, tk.assignee_id.is_not(None)
+            tk.portal_id == pid,
+            tk.closed_at >= lo,
+            tk.closed_at < hi,
+            *([tk.assignee_id == operator_id] if operator_id else [tk.assignee_id.is_not(None)]),
         )
         .group_by(tk.assignee_id)
     ).all()
     closed = {r[0]: (int(r[1]), float(r[2]) if r[2] is not None else None) for r in closed_rows}
+    mine = [tk.assignee_id == operator_id] if operator_id else [tk.assignee_id.is_not(None)]
+    response = _medians_by(
+        uow,
+        tk.assignee_id,
+        _seconds(uow, tk.first_response_at, tk.created_at),
+        tk.portal_id == pid,
+        tk.created_at >= lo,
+        tk.created_at < hi,
+        tk.first_response_at.is_not(None),
+        *mine,
+    )
     figures = []
     for uid, first, last in people:
-        response = _median(
-            uow,
-            _seconds(uow, tk.first_response_at, tk.created_at),
-            tk.portal_id == pid,
-            tk.assignee_id == uid,
-            tk.created_at >= lo,
-            tk.created_at < hi,
-            tk.first_response_at.is_not(None),
-        )
         n_closed, avg = closed.get(uid, (0, None))
         figures.append(
-            OperatorFigures(uid, f"{first} {last}", int(taken.get(uid, 0)), n_closed, response, avg)
+            OperatorFigures(
+                uid, f"{first} {last}", int(taken.get(uid, 0)), n_closed, response.get(uid), avg
+            )
         )
     return figures
 
