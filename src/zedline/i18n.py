@@ -36,3 +36,8 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def gettext_for(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name of the marker
+    """Mark `message` for the catalog; it is translated where it is shown (a flash, an error)."""
+    return message

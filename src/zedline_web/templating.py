@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from jinja2 import (
     pass_context,
     select_autoescape,
 )
+from jinja2 import Template as JinjaTemplate
 from jinja2.runtime import Context
 from litestar import Request
 from litestar.response import Template
@@ -77,14 +80,55 @@ def sentences(messages: dict[str, str]) -> dict[str, str]:
     return {key: sentence(text) for key, text in messages.items()}
 
 
+# The language of the page being rendered. Macros imported without context (`{% import
+# "_macros.html" as m %}`) do not see the page's `lang`; they translate into this one.
+_RENDER_LANGUAGE: ContextVar[str] = ContextVar("render_language", default=DEFAULT_LANGUAGE)
+
+
+def _language(ctx: Context) -> str:
+    # A page without `lang` of its own (an error page) speaks its portal's language.
+    return str(ctx.get("lang") or _RENDER_LANGUAGE.get())
+
+
+class LanguageTemplate(JinjaTemplate):
+    """A template that lets everything it calls (imported macros too) know the page's language."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        values = dict(*args, **kwargs)
+        portal = values.get("portal")
+        lang = values.get("lang") or getattr(portal, "language", None) or DEFAULT_LANGUAGE
+        token = _RENDER_LANGUAGE.set(str(lang))
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _RENDER_LANGUAGE.reset(token)
+
+
 @pass_context
 def _gettext(ctx: Context, message: str) -> str:
-    return translations(ctx.get("lang") or DEFAULT_LANGUAGE).gettext(message)
+    return translations(_language(ctx)).gettext(message)
 
 
 @pass_context
 def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
-    return translations(ctx.get("lang") or DEFAULT_LANGUAGE).ngettext(singular, plural, n)
+    return translations(_language(ctx)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _translated(ctx: Context, text: object) -> str:
+    """A message made elsewhere (a flash, an error) in the page's language, as plain text:
+    unlike `_()`, the result is still escaped when shown."""
+    return translations(_language(ctx)).gettext(str(text or ""))
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """`_` for Python code: `_("Saved %(name)s.", name=x)` in `lang`, placeholders filled."""
+
+    def _(message: str, **values: object) -> str:
+        text = translations(lang).gettext(message)
+        return text % values if values else text
+
+    return _
 
 
 def make_environment() -> Environment:
@@ -97,12 +141,14 @@ def make_environment() -> Environment:
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
+    env.template_class = LanguageTemplate
     # `_()` and {% trans %} translate into the language in the page's context (the portal's).
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
+    env.filters["translated"] = _translated
     env.filters["sentences"] = sentences
     return env
 
@@ -123,9 +169,12 @@ def render(
     **context: Any,
 ) -> Template:
     """A page with the context every page has: portal, user, csrf_token, flashes."""
+    lang = portal.language if portal else DEFAULT_LANGUAGE
     flashes: list[Any] = []
     if "session" in request.scope and request.session.get(FLASHES):
-        flashes = [tuple(f) for f in request.session.pop(FLASHES)]
+        # A flash is queued in the source language or already translated; both read right.
+        tr = translations(lang)
+        flashes = [(kind, tr.gettext(text)) for kind, text in request.session.pop(FLASHES)]
     base: dict[str, Any] = {
         "portal": portal,
         "user": session_actor(request, portal) if portal is not None else None,
@@ -134,7 +183,7 @@ def render(
         "live_url": None,
         "now": datetime.now(UTC),
         "tz": portal.timezone if portal else "UTC",
-        "lang": portal.language if portal else DEFAULT_LANGUAGE,
+        "lang": lang,
     }
     base.update(context)
     return Template(template, context=base, status_code=status_code)

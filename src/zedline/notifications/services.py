@@ -12,9 +12,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 from zedline.clock import Clock
+from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
+from zedline.i18n import translations
 from zedline.notifications.mail import MailError, MailSender
 from zedline.notifications.model import Channel, Email, OutboxMessage
 from zedline.notifications.rules import NotificationTemplate
@@ -25,6 +28,34 @@ from zedline.portals.model import Portal
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _language(ctx: Context) -> str:
+    # A mail speaks the language of the portal it is sent from.
+    return str(ctx.get("lang") or getattr(ctx.get("portal"), "language", None) or DEFAULT_LANGUAGE)
+
+
+@pass_context
+def _gettext(ctx: Context, message: str) -> str:
+    return translations(_language(ctx)).gettext(message)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
+    return translations(_language(ctx)).ngettext(singular, plural, n)
+
+
+def _environment(loader: FileSystemLoader, *, autoescape: bool, **options: Any) -> Environment:
+    """Mail templates with `_()` / {% trans %} in the language of the portal that sends."""
+    env = Environment(
+        loader=loader,
+        autoescape=autoescape,  # noqa: S701 - False only for the text/plain parts
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        **options,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 @dataclass(frozen=True)
@@ -44,16 +75,15 @@ class Notifier:
         self.from_address = address if "@" in address else "support@localhost"
         self.domain = self.from_address.rsplit("@", 1)[1]
         loader = FileSystemLoader(TEMPLATES)
-        self._text = Environment(
-            loader=loader,
-            autoescape=False,  # noqa: S701 - text/plain parts, never shown as HTML
-            undefined=StrictUndefined,
+        self._text = _environment(
+            loader,
+            autoescape=False,  # text/plain parts, never shown as HTML
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
         )
         # User text goes into HTML mail: always escaped.
-        self._html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
+        self._html = _environment(loader, autoescape=True)
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 

@@ -19,6 +19,7 @@ from litestar.status_codes import (
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput
+from zedline.i18n import N_
 from zedline_web.context import (
     SESSION_AUTH,
     SESSION_PORTAL,
@@ -305,7 +306,7 @@ def choose_password(
     target = safe_next(portal, request.session.get(AFTER_WELCOME))
     # The password change ended every session of this user, this one included: start afresh.
     _log_in(request, portal, user)
-    flash(request, "success", "Your password is saved. Use it the next time you log in.")
+    flash(request, "success", N_("Your password is saved. Use it the next time you log in."))
     return _see(target or _home_of(portal))
 
 
@@ -397,7 +398,7 @@ def reset_password(
             errors=exc.errors,
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    flash(request, "success", "Your new password is set. Log in with it.")
+    flash(request, "success", N_("Your new password is set. Log in with it."))
     return _see(f"{_base(portal)}login")
 
 

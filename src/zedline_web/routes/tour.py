@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
 from zedline.accounts.services import mark_tour_done
+from zedline.i18n import N_
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
 from zedline_web.routes.auth import safe_next
 from zedline_web.templating import flash, render
@@ -58,7 +59,7 @@ def tour_done(
     mark_tour_done(zl.uow(), actor, done=True)
     if _from_script(request):
         return Response(content=None, status_code=HTTP_204_NO_CONTENT)
-    flash(request, "success", "The tour will not show again. The Help menu can replay it.")
+    flash(request, "success", N_("The tour will not show again. The Help menu can replay it."))
     return Redirect(_next(portal, data), status_code=HTTP_303_SEE_OTHER)
 
 
