@@ -202,6 +202,7 @@ tickets = Table(
     # Statistics over a period: created and closed per day.
     Index("ix_tickets_created", "portal_id", "created_at"),
     Index("ix_tickets_closed", "portal_id", "closed_at"),
+    Index("ix_tickets_resolved", "portal_id", "resolved_at"),
     # A client's own list, and the journal filtered by client.
     Index("ix_tickets_requester", "portal_id", "requester_id", "public_updated_at", "id"),
 )
@@ -248,6 +249,8 @@ ticket_events = Table(
     _ref("ticket_id", "tickets"),
     _ref("actor_id", "users"),
     Index("ix_ticket_events_ticket", "portal_id", "ticket_id", "created_at", "id"),
+    # Statistics: who took how many tickets in a period.
+    Index("ix_ticket_events_kind", "portal_id", "kind", "created_at", "actor_id"),
 )
 
 attachments = Table(
