@@ -81,7 +81,7 @@ def test_admin_builds_the_form_and_a_client_fills_it(browser, live_server, shots
     page.get_by_role("button", name="Send request").click()
 
     expect(page.locator("#f_purchase_date-error")).to_have_text(
-        "this field is required", timeout=TIMEOUT
+        "This field is required", timeout=TIMEOUT
     )
     expect(page.locator("input[name=f_subject]")).to_have_value("The laptop does not start")
     expect(page.locator("select[name=f_device_type]")).to_have_value("Laptop")
