@@ -15,15 +15,19 @@ import random
 import struct
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import JSON, Connection, Enum, Table, insert, select, update
+from sqlalchemy import JSON, Column, Connection, Dialect, Enum, Table, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from zedline.accounts.model import Role
+from zedline.accounts.passwords import PasswordHasher
 from zedline.bootstrap import Zedline
 from zedline.demo.corpus import (
     CLIENT,
@@ -40,6 +44,7 @@ from zedline.errors import Conflict, InvalidInput
 from zedline.forms.model import FieldKind
 from zedline.persistence import tables as t
 from zedline.persistence.database import WRITE_OPTION
+from zedline.persistence.types import UTCDateTime
 from zedline.portals import services as portal_services
 from zedline.tickets.model import Category, EventKind, Visibility
 
@@ -48,10 +53,14 @@ DEMO_PASSWORD = "zedline-demo"  # noqa: S105 - the published password of the dem
 SMALL_PORTAL_TICKETS = 20
 BATCH_TICKETS = 5_000
 SPAN = timedelta(days=730)
+ZERO = timedelta(0)
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DATETIME in SQLite
 TOPICS = {"it": "IT and accounts", "shop": "Orders and delivery", "service": "Repairs and service"}
 # Real files for each attachment up to this many tickets in a portal; above it, attachments
 # share a few sample files saved once per portal (downloads still work, the disk stays small).
 REAL_FILES_UP_TO = 2_000
+# SQLite's page cache while loading (KiB).
+LOAD_CACHE_KIB = 262_144
 
 # (callback) -> None; called with the number of tickets just written.
 Progress = Callable[[int], None]
@@ -136,6 +145,7 @@ def generate(
     if tickets < 1:
         raise InvalidInput({"tickets": "make at least one ticket"})
     summary = DemoSummary()
+    hasher = _OneHashPerPassword(zl.hasher)
     for index, slug in enumerate(portal_slugs(portals)):
         count = tickets if index == 0 else SMALL_PORTAL_TICKETS
         with zl.reader() as uow:
@@ -154,9 +164,44 @@ def generate(
             clients=clients or default_clients(count),
             rng=random.Random(f"{seed}:{slug}"),
             progress=progress,
+            hasher=hasher,
         )
         summary.portals.append(loader.run())
+    _analyze_all(zl)
     return summary
+
+
+class _OneHashPerPassword(PasswordHasher):
+    """Hashes each password once per run and hands out that hash again: every demo account
+    shares the published demo password, and a thousand portals would otherwise spend minutes
+    in argon2 computing the same thing."""
+
+    def __init__(self, real: PasswordHasher) -> None:
+        self._real = real
+        self._hashes: dict[str, str] = {}
+
+    def hash(self, password: str) -> str:
+        if password not in self._hashes:
+            self._hashes[password] = self._real.hash(password)
+        return self._hashes[password]
+
+    def verify(self, password: str, password_hash: str) -> bool:
+        return self._real.verify(password, password_hash)
+
+    def dummy_verify(self) -> None:
+        self._real.dummy_verify()
+
+
+def _analyze_all(zl: Zedline) -> None:
+    """Give the planner statistics once the data is in. SQLite samples (analysis_limit), so
+    it takes seconds at a million tickets; PostgreSQL samples by itself."""
+    with zl.engine.connect() as plain:
+        conn = plain.execution_options(**{WRITE_OPTION: True})
+        if conn.dialect.name == "sqlite":
+            _pragma(conn, "analysis_limit=1000")
+            conn.connection.driver_connection.execute("ANALYZE")  # type: ignore[union-attr]
+        else:
+            _analyze(conn)
 
 
 def ensure_demo_portal(zl: Zedline, *, tickets: int = 300, seed: int = 1) -> DemoLogins:
@@ -178,6 +223,9 @@ def ensure_demo_portal(zl: Zedline, *, tickets: int = 300, seed: int = 1) -> Dem
     if not exists:
         generate(zl, tickets=tickets, seed=seed, operators=3, clients=20)
     return logins
+
+
+# -- the loader -----------------------------------------------------------------------------
 
 
 # -- the loader -----------------------------------------------------------------------------
@@ -209,8 +257,10 @@ class _PortalLoader:
         clients: int,
         rng: random.Random,
         progress: Progress | None,
+        hasher: PasswordHasher,
     ) -> None:
         self.zl = zl
+        self.hasher = hasher
         self.slug = slug
         self.name = name
         self.n_tickets = tickets
@@ -223,13 +273,16 @@ class _PortalLoader:
         self.logins = logins_for(slug)
         self.summary = PortalSummary(slug, created=True)
         self.saved_keys: list[str] = []
+        # PostgreSQL: foreign-key and counter triggers skipped during the load (see
+        # _replica_role); the counters are then recounted at the end.
+        self.triggers_off = False
         self.used_bytes = 0
 
     def run(self) -> PortalSummary:
         provisioned = portal_services.provision_portal(
             self.zl.uow(),
             self.zl.clock,
-            self.zl.hasher,
+            self.hasher,
             slug=self.slug,
             name=self.name,
             admin_email=self.logins.admin_email,
@@ -262,13 +315,21 @@ class _PortalLoader:
                 # would only double the index lookups.
                 _pragma(conn, "synchronous=OFF")
                 _pragma(conn, "foreign_keys=OFF")
+                # The indexes of a million tickets do not fit the default 2 MB page cache:
+                # every insert would then read index pages back from the file.
+                _pragma(conn, f"cache_size=-{LOAD_CACHE_KIB}")
+            else:
+                self.triggers_off = _replica_role(conn, on=True)
             try:
                 yield conn
             finally:
+                conn.rollback()
                 if sqlite:
-                    conn.rollback()
                     _pragma(conn, "synchronous=NORMAL")
                     _pragma(conn, "foreign_keys=ON")
+                    _pragma(conn, "cache_size=-2000")
+                elif self.triggers_off:
+                    _replica_role(conn, on=False)
 
     def _load(self, conn: Connection) -> None:
         rng = self.rng
@@ -287,23 +348,40 @@ class _PortalLoader:
         self.samples = self._save_samples() if self.n_tickets > REAL_FILES_UP_TO else []
         times = sorted(rng.random() for _ in range(self.n_tickets))
         recent = max(30, self.n_tickets // 200)
-        number = 0
-        while number < self.n_tickets:
-            size = min(BATCH_TICKETS, self.n_tickets - number)
-            with conn.begin():
-                self._write_batch(conn, number, times[number : number + size], recent)
-            if number == 0:
-                _analyze(conn)
-            number += size
-            if self.progress:
-                self.progress(size)
+        starts = list(range(0, self.n_tickets, BATCH_TICKETS))
+
+        def build(first: int) -> _Batch:
+            chunk = times[first : first + BATCH_TICKETS]
+            return self._build_batch(conn.dialect, first, chunk, recent)
+
+        # One thread builds the next batch (Python) while this one writes the current batch
+        # (mostly in SQLite's C code or PostgreSQL's process, outside the GIL): on two cores
+        # the load takes about the longer of the two halves instead of their sum.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-build") as builder:
+            pending = builder.submit(build, starts[0])
+            for index in range(len(starts)):
+                batch = pending.result()
+                if index + 1 < len(starts):
+                    pending = builder.submit(build, starts[index + 1])
+                with conn.begin():
+                    for table, rows in batch.rows:
+                        _bulk_insert(conn, table, rows)
+                if index == 0 and len(starts) > 1:
+                    _analyze(conn)
+                self.summary.tickets += batch.tickets
+                self.summary.messages += batch.messages
+                self.summary.events += batch.events
+                self.summary.attachments += batch.attachments
+                if self.progress:
+                    self.progress(batch.tickets)
         with conn.begin():
             conn.execute(
                 update(t.portals)
                 .where(t.portals.c.id == self.portal_id)
                 .values(ticket_seq=self.n_tickets, used_bytes=self.used_bytes)
             )
-        _analyze(conn)
+            if self.triggers_off:
+                _recount(conn, self.portal_id)
 
     def _add_form_fields(self, conn: Connection) -> None:
         ids = self.zl.ids.take(2)
@@ -346,7 +424,7 @@ class _PortalLoader:
         pool = min(1500, self.n_clients + self.n_operators)
         firsts = [faker.first_name() for _ in range(pool)]
         lasts = [faker.last_name() for _ in range(pool)]
-        password_hash = self.zl.hasher.hash(DEMO_PASSWORD)
+        password_hash = self.hasher.hash(DEMO_PASSWORD)
         created = self.start - timedelta(days=7)
         domain = f"{self.slug}.example.com"
         rows: list[dict[str, Any]] = []
@@ -418,9 +496,9 @@ class _PortalLoader:
         self.saved_keys.append(key)
         return _Sample(filename, content_type, key, size)
 
-    def _write_batch(  # noqa: C901, PLR0912, PLR0915 - one pass builds a ticket's whole story
-        self, conn: Connection, first_number: int, times: list[float], recent: int
-    ) -> None:
+    def _build_batch(  # noqa: C901, PLR0912, PLR0915 - one pass builds a ticket's whole story
+        self, dialect: Dialect, first_number: int, times: list[float], recent: int
+    ) -> _Batch:
         rng = self.rng
         now = self.now
         span = (now - self.start).total_seconds()
@@ -619,14 +697,26 @@ class _PortalLoader:
             missing = [row for row in rows if row["id"] == 0]
             for row, new_id in zip(missing, self.zl.ids.take(len(missing)), strict=True):
                 row["id"] = new_id
-        _bulk_insert(conn, t.tickets, tickets)
-        _bulk_insert(conn, t.messages, messages)
-        _bulk_insert(conn, t.ticket_events, events)
-        _bulk_insert(conn, t.attachments, attachments)
-        self.summary.tickets += len(tickets)
-        self.summary.messages += len(messages)
-        self.summary.events += len(events)
-        self.summary.attachments += len(attachments)
+        tables = ((t.tickets, tickets), (t.messages, messages), (t.ticket_events, events),
+                  (t.attachments, attachments))  # fmt: skip
+        return _Batch(
+            rows=[(table, _prepare(dialect, table, rows)) for table, rows in tables if rows],
+            tickets=len(tickets),
+            messages=len(messages),
+            events=len(events),
+            attachments=len(attachments),
+        )
+
+
+@dataclass
+class _Batch:
+    """Rows ready for `_bulk_insert`, per table, and how many of each."""
+
+    rows: list[tuple[Table, list[Any]]]
+    tickets: int
+    messages: int
+    events: int
+    attachments: int
 
 
 class _Story:
@@ -655,32 +745,57 @@ class _Story:
         self.touch(at, public=public)
 
 
-def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows: COPY on PostgreSQL, a plain executemany of ready-made tuples on
-    SQLite. Both convert values with the columns' own bind processors, so the stored form is
-    exactly what `insert(table)` would have written."""
+def _prepare(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> list[Any]:
+    """The rows as `_bulk_insert` writes them: on SQLite, tuples of stored values (converted
+    with the columns' own bind processors, so the stored form is exactly what
+    `insert(table)` would have written); on PostgreSQL the dicts, which COPY converts."""
+    if dialect.name == "postgresql":
+        return rows
+    get = itemgetter(*[c.name for c in table.columns])
+    convert = [
+        (i, fn) for i, fn in enumerate(_sqlite_converter(c, dialect) for c in table.columns) if fn
+    ]
+    data: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(get(row))
+        for i, fn in convert:
+            value = values[i]
+            if value is not None:
+                values[i] = fn(value)
+        data.append(tuple(values))
+    return data
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: list[Any]) -> None:
+    """Insert rows made by `_prepare`: COPY on PostgreSQL, on SQLite one executemany of the
+    statement `insert(table)` compiles to."""
     if not rows:
         return
     columns = [c.name for c in table.columns]
     if conn.dialect.name == "postgresql":
         _copy(conn, table, columns, rows)
         return
-    processors = [
-        c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in table.columns
-    ]
-    data = [
-        tuple(
-            value if fn is None or value is None else fn(value)
-            for value, fn in zip((row[name] for name in columns), processors, strict=True)
-        )
-        for row in rows
-    ]
-    # The statement `insert(table)` compiles to, run as one executemany of plain tuples.
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=columns)
     if compiled.positiontup != columns:  # pragma: no cover - a positional dialect keeps order
         msg = "unexpected parameter order"
         raise RuntimeError(msg)
-    conn.exec_driver_sql(str(compiled), data)
+    conn.exec_driver_sql(str(compiled), rows)
+
+
+def _sqlite_converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's own bind processor, with a shortcut for UTC datetimes: the text SQLite
+    stores for them, written directly (the same text; `UTCDateTime` and SQLite's `DATETIME`
+    processors cost most of the load's Python time at a million tickets)."""
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None or not isinstance(column.type, UTCDateTime):
+        return processor
+
+    def convert(value: datetime) -> Any:
+        if value.utcoffset() == ZERO:
+            return value.strftime(SQLITE_DATETIME)
+        return processor(value)
+
+    return convert
 
 
 def _copy(conn: Connection, table: Table, columns: list[str], rows: list[dict[str, Any]]) -> None:
@@ -702,6 +817,33 @@ def _copy(conn: Connection, table: Table, columns: list[str], rows: list[dict[st
     ):
         for row in rows:
             copy.write_row([fn(row[name]) for name, fn in zip(columns, converters, strict=True)])
+
+
+def _replica_role(conn: Connection, *, on: bool) -> bool:
+    """PostgreSQL: skip (or again run) the row triggers of this session, the foreign-key
+    checks among them, as SQLite's `foreign_keys=OFF` does: the load writes consistent rows
+    by construction, and each message would otherwise cost three index lookups in the
+    server. Needs a superuser; without one the load simply keeps its triggers. Returns
+    whether the triggers are off."""
+    conn.rollback()
+    try:
+        conn.exec_driver_sql(f"SET session_replication_role = {'replica' if on else 'origin'}")
+        conn.commit()
+    except DBAPIError:
+        conn.rollback()
+        return False
+    return on
+
+
+def _recount(conn: Connection, portal_id: int) -> None:
+    """Rebuild a portal's ticket_counts (what the triggers keep) from its tickets."""
+    conn.exec_driver_sql("DELETE FROM ticket_counts WHERE portal_id = %(p)s", {"p": portal_id})
+    conn.exec_driver_sql(
+        "INSERT INTO ticket_counts (portal_id, assignee_id, category, n)"
+        " SELECT portal_id, coalesce(assignee_id, 0), category, count(*) FROM tickets"
+        " WHERE portal_id = %(p)s GROUP BY portal_id, coalesce(assignee_id, 0), category",
+        {"p": portal_id},
+    )
 
 
 def _analyze(conn: Connection) -> None:

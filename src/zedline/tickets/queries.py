@@ -9,19 +9,22 @@ the access functions of the repositories, so a client never receives an internal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
-from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import Alias, FromClause
 
 from zedline.accounts.model import Role, User
 from zedline.errors import NotFound
 from zedline.forms.model import FieldKind
 from zedline.persistence import tables as t
 from zedline.persistence.unit_of_work import UnitOfWork
+from zedline.tickets import search
 from zedline.tickets.model import Category, EventKind, Visibility
 
 PAGE_SIZE = 50
@@ -84,33 +87,31 @@ class Page(Generic[T]):
 
 
 def _after_desc(key: ColumnElement[Any], cursor: Cursor) -> ColumnElement[bool]:
-    return or_(key < cursor.key, and_(key == cursor.key, tk.c.id < cursor.id))
+    # `key <= k` bounds the index range on both databases; the OR only drops the ties.
+    return and_(key <= cursor.key, or_(key < cursor.key, tk.c.id < cursor.id))
 
 
 def _before_desc(key: ColumnElement[Any], cursor: Cursor) -> ColumnElement[bool]:
-    return or_(key > cursor.key, and_(key == cursor.key, tk.c.id > cursor.id))
+    return and_(key >= cursor.key, or_(key > cursor.key, tk.c.id > cursor.id))
+
+
+Fetch = Callable[[Cursor | None, bool, int], list[Any]]
 
 
 def _paginate(
-    uow: UnitOfWork,
-    query: Select[Any],
+    fetch: Fetch,
     *,
-    key: ColumnElement[Any],
     after: Cursor | None,
     before: Cursor | None,
-    nulls_last_asc: bool,
     size: int,
     make: Any,
     key_of: Any,
 ) -> Page[Any]:
-    """Run `query` for one page, sorted by (key, id): descending by default, or ascending
-    with NULLs last (`nulls_last_asc`, the deadline sort)."""
+    """One page: `fetch(cursor, forward, limit)` returns rows in walking order (forward:
+    the list's own order; backward: the reverse), from just past `cursor`."""
     forward = before is None
     cursor = after if forward else before
-    if cursor is not None:
-        query = query.where(_keyset(key, cursor, forward=forward, ascending=nulls_last_asc))
-    query = query.order_by(*_order(key, forward=forward, ascending=nulls_last_asc)).limit(size + 1)
-    rows = list(uow.session.execute(query))
+    rows = fetch(cursor, forward, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
@@ -126,33 +127,63 @@ def _paginate(
     return Page(items, older, newer)
 
 
-def _order(
-    key: ColumnElement[Any], *, forward: bool, ascending: bool
-) -> list[UnaryExpression[Any]]:
-    if ascending:
-        if forward:
-            return [key.asc().nulls_last(), tk.c.id.asc()]
-        return [key.desc().nulls_first(), tk.c.id.desc()]
-    if forward:
-        return [key.desc(), tk.c.id.desc()]
-    return [key.asc(), tk.c.id.asc()]
+def _by_key_desc(uow: UnitOfWork, query: Select[Any], key: ColumnElement[Any]) -> Fetch:
+    """Walk `query` by (key, id), newest first: one range scan of an index ending in
+    (key, id)."""
+
+    def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
+        q = query
+        if cursor is not None:
+            q = q.where(_after_desc(key, cursor) if forward else _before_desc(key, cursor))
+        order = [key.desc(), tk.c.id.desc()] if forward else [key.asc(), tk.c.id.asc()]
+        return list(uow.session.execute(q.order_by(*order).limit(limit)))
+
+    return fetch
 
 
-def _keyset(
-    key: ColumnElement[Any], cursor: Cursor, *, forward: bool, ascending: bool
-) -> ColumnElement[bool]:
-    if not ascending:
-        return _after_desc(key, cursor) if forward else _before_desc(key, cursor)
-    # Ascending with NULLs last: every dated row comes before every undated one.
-    if cursor.key is None:
+def _by_deadline(uow: UnitOfWork, query: Select[Any]) -> Fetch:
+    """Walk `query` by deadline (earliest first), then the undated rows by id.
+
+    Two range scans of an index on (portal_id, deadline, id), one for the dated rows and
+    one for the undated ones, glued in Python: SQLite sorts NULLs first in an index, so
+    "NULLs last" cannot be one walk of it. The second statement runs only when a page
+    crosses from the dated to the undated rows.
+    """
+    d = tk.c.deadline
+
+    def dated(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
+        q = query.where(d.is_not(None))
+        if cursor is not None and cursor.key is not None:
+            if forward:
+                q = q.where(d >= cursor.key, or_(d > cursor.key, tk.c.id > cursor.id))
+            else:
+                q = q.where(d <= cursor.key, or_(d < cursor.key, tk.c.id < cursor.id))
+        order = [d.asc(), tk.c.id.asc()] if forward else [d.desc(), tk.c.id.desc()]
+        return list(uow.session.execute(q.order_by(*order).limit(limit)))
+
+    def undated(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
+        q = query.where(d.is_(None))
+        if cursor is not None and cursor.key is None:
+            q = q.where(tk.c.id > cursor.id if forward else tk.c.id < cursor.id)
+        # By (deadline, id) although every deadline here is NULL: that is the index's order,
+        # which PostgreSQL only then recognises (ordered by id alone, it walks the primary key).
+        order = [d.asc(), tk.c.id.asc()] if forward else [d.desc(), tk.c.id.desc()]
+        return list(uow.session.execute(q.order_by(*order).limit(limit)))
+
+    def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         if forward:
-            return and_(key.is_(None), tk.c.id > cursor.id)
-        return or_(key.is_not(None), tk.c.id < cursor.id)
-    if forward:
-        return or_(key.is_(None), key > cursor.key, and_(key == cursor.key, tk.c.id > cursor.id))
-    return and_(
-        key.is_not(None), or_(key < cursor.key, and_(key == cursor.key, tk.c.id < cursor.id))
-    )
+            in_dated = cursor is None or cursor.key is not None
+            rows = dated(cursor, True, limit) if in_dated else []  # noqa: FBT003
+            if len(rows) < limit:
+                rows += undated(None if in_dated else cursor, True, limit - len(rows))  # noqa: FBT003
+            return rows
+        in_dated = cursor is not None and cursor.key is not None
+        rows = [] if in_dated else undated(cursor, False, limit)  # noqa: FBT003
+        if len(rows) < limit:
+            rows += dated(cursor if in_dated else None, False, limit - len(rows))  # noqa: FBT003
+        return rows
+
+    return fetch
 
 
 # -- the client's list ---------------------------------------------------------------------
@@ -200,8 +231,8 @@ def client_tickets(
         )
 
     return _paginate(
-        uow, query, key=tk.c.public_updated_at, after=after, before=before,
-        nulls_last_asc=False, size=size, make=make, key_of=lambda r: r.public_updated_at,
+        _by_key_desc(uow, query, tk.c.public_updated_at), after=after, before=before,
+        size=size, make=make, key_of=lambda r: r.public_updated_at,
     )  # fmt: skip
 
 
@@ -290,37 +321,75 @@ class JournalRow:
         return f"{self.assignee_first_name} {self.assignee_last_name}"
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# The active categories written exactly as the partial indexes' condition (ACTIVE_SQL in
+# tables.py): literal values, not bound parameters, or neither planner can prove that the
+# query only wants rows of those indexes.
+ACTIVE_LITERALS: list[ColumnElement[Any]] = [literal_column(f"'{c.value}'") for c in ACTIVE]
+ACTIVE_ONLY = tk.c.category.in_(ACTIVE_LITERALS)
+SEARCH_CANDIDATES = 1000
+# SQLite's statistics average the rows per portal: with 999 small portals next to one of a
+# million, it believes a portal has a thousand tickets and would rather scan "all" of them in
+# a covering index than look 2000 search candidates up by key. The candidates are read by
+# primary key (its automatic index; tests/perf/test_plans.py checks the name still holds).
+BY_PRIMARY_KEY = "sqlite_autoindex_tickets_1"
 
 
-def _filters(actor: User, flt: JournalFilter, *, with_category: bool) -> list[Any]:
-    conditions: list[Any] = [tk.c.portal_id == actor.portal_id]
+def _filters(
+    actor: User,
+    flt: JournalFilter,
+    *,
+    with_category: bool,
+    found: Sequence[int] | None,
+    table: FromClause = tk,
+) -> list[Any]:
+    c = table.c
+    conditions: list[Any] = [c.portal_id == actor.portal_id]
     if with_category:
         if flt.category == "active":
-            conditions.append(tk.c.category.in_(ACTIVE))
+            conditions.append(ACTIVE_ONLY if table is tk else c.category.in_(ACTIVE_LITERALS))
         elif flt.category != "all":
-            conditions.append(tk.c.category == Category(flt.category))
+            conditions.append(c.category == Category(flt.category))
     if flt.assignee == "mine":
-        conditions.append(tk.c.assignee_id == actor.id)
+        conditions.append(c.assignee_id == actor.id)
     elif flt.assignee == "unassigned":
-        conditions.append(tk.c.assignee_id.is_(None))
+        conditions.append(c.assignee_id.is_(None))
     if flt.client_id is not None:
-        conditions.append(tk.c.requester_id == flt.client_id)
-    if flt.q:
-        pattern = _like(flt.q)
-        in_messages = exists().where(
-            t.messages.c.portal_id == tk.c.portal_id,
-            t.messages.c.ticket_id == tk.c.id,
-            t.messages.c.body.ilike(pattern, escape="\\"),
-        )
-        conditions.append(or_(tk.c.subject.ilike(pattern, escape="\\"), in_messages))
+        conditions.append(c.requester_id == flt.client_id)
+    if found is not None:
+        conditions.append(c.id.in_(found))
     return conditions
 
 
-def journal_query(actor: User, flt: JournalFilter) -> Select[Any]:
-    """The journal's select before sorting and paging (also used to show its query plan)."""
+class _ByPrimaryKey(Alias):
+    """`tickets`, read through its primary key on SQLite (`INDEXED BY`); see BY_PRIMARY_KEY."""
+
+    inherit_cache = True
+
+
+@compiles(_ByPrimaryKey)
+def _render_by_primary_key(element: _ByPrimaryKey, compiler: SQLCompiler, **kw: Any) -> str:
+    rendered = compiler.visit_alias(element, **kw)  # type: ignore[no-untyped-call]
+    if kw.get("asfrom") and compiler.dialect.name == "sqlite":
+        return f"{rendered} INDEXED BY {BY_PRIMARY_KEY}"
+    return str(rendered)
+
+
+tickets_by_pk = _ByPrimaryKey._construct(t.tickets, name="tickets")  # noqa: SLF001
+
+
+def search_candidates(uow: UnitOfWork, actor: User, flt: JournalFilter) -> list[int] | None:
+    """The tickets the search `q` can show (full-text, newest matches first, capped at
+    SEARCH_CANDIDATES per table), or None when there is no search."""
+    if not flt.q:
+        return None
+    return search.matching_ticket_ids(uow, actor.portal_id, flt.q, limit=SEARCH_CANDIDATES)
+
+
+def journal_query(
+    actor: User, flt: JournalFilter, found: Sequence[int] | None = None
+) -> Select[Any]:
+    """The journal's select before sorting and paging (also used to show its query plan);
+    `found`: the search candidates, when searching."""
     return (
         select(
             tk.c.id,
@@ -350,7 +419,7 @@ def journal_query(actor: User, flt: JournalFilter) -> Select[Any]:
             and_(assignee.c.portal_id == tk.c.portal_id, assignee.c.id == tk.c.assignee_id),
         )
         .outerjoin(reads, _read_join(actor.id))
-        .where(*_filters(actor, flt, with_category=True))
+        .where(*_filters(actor, flt, with_category=True, found=found))
     )
 
 
@@ -363,16 +432,19 @@ def journal(
     after: Cursor | None = None,
     before: Cursor | None = None,
     size: int = PAGE_SIZE,
+    found: Sequence[int] | None = None,
 ) -> Page[JournalRow]:
-    """Every ticket of the portal that matches `flt`, one page.
+    """Every ticket of the portal that matches `flt`, one page. When searching, pass the
+    `search_candidates` (looked up here otherwise).
 
     Raises:
         NotFound: the actor is not staff (the journal does not exist for clients).
     """
     if not actor.is_staff:
         raise NotFound("no such page")
+    if found is None:
+        found = search_candidates(uow, actor, flt)
     by_deadline = flt.sort == "deadline"
-    key = tk.c.deadline if by_deadline else tk.c.updated_at
 
     def make(r: Any) -> JournalRow:
         overdue = r.deadline is not None and r.category in ACTIVE and r.deadline < now
@@ -382,26 +454,98 @@ def journal(
             r.deadline, r.read_at is None or r.updated_at > r.read_at, overdue,
         )  # fmt: skip
 
+    if found is not None and not found:
+        return Page(())
+    if found is not None:
+        fetch = _by_candidates(uow, actor, flt, found, by_deadline=by_deadline)
+    else:
+        query = journal_query(actor, flt)
+        fetch = (
+            _by_deadline(uow, query) if by_deadline else _by_key_desc(uow, query, tk.c.updated_at)
+        )
     return _paginate(
-        uow, journal_query(actor, flt), key=key, after=after, before=before,
-        nulls_last_asc=by_deadline, size=size, make=make,
+        fetch, after=after, before=before, size=size, make=make,
         key_of=(lambda r: r.deadline) if by_deadline else (lambda r: r.updated_at),
     )  # fmt: skip
 
 
-def journal_counts(uow: UnitOfWork, actor: User, flt: JournalFilter) -> dict[str, int]:
-    """How many tickets each category chip would show: one grouped COUNT, with the other
-    filters (assignee, client, search) applied. Keys: the categories, "active" and "all"."""
+def _by_candidates(
+    uow: UnitOfWork, actor: User, flt: JournalFilter, found: Sequence[int], *, by_deadline: bool
+) -> Fetch:
+    """Walk the search candidates (at most 2 x SEARCH_CANDIDATES): their sort keys are read
+    by primary key and sorted here, then only the page's rows are read in full. Given an
+    ORDER BY and a LIMIT, the planners would rather walk a journal index and skip every
+    ticket that is not a candidate, which at a million tickets can mean all of them."""
+    pk = tickets_by_pk
+    key = pk.c.deadline if by_deadline else pk.c.updated_at
+    keys = uow.session.execute(
+        select(pk.c.id, key.label("key")).where(
+            *_filters(actor, flt, with_category=True, found=found, table=pk)
+        )
+    ).all()
+
+    def position(moment: datetime | None, row_id: int) -> tuple[int, int, int]:
+        # Ascending in the list's own order.
+        if by_deadline:
+            return (1, 0, row_id) if moment is None else (0, _micros(moment), row_id)
+        return (0, -_micros(moment) if moment else 0, -row_id)
+
+    ordered = sorted(keys, key=lambda r: position(r.key, r.id))
+
+    def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
+        rows = ordered if forward else ordered[::-1]
+        if cursor is not None:
+            mark = position(cursor.key, cursor.id)
+            if forward:
+                rows = [r for r in rows if position(r.key, r.id) > mark]
+            else:
+                rows = [r for r in rows if position(r.key, r.id) < mark]
+        ids = [r.id for r in rows[:limit]]
+        if not ids:
+            return []
+        full = {r.id: r for r in uow.session.execute(journal_query(actor, flt, ids))}
+        return [full[i] for i in ids if i in full]
+
+    return fetch
+
+
+def journal_counts_query(
+    actor: User, flt: JournalFilter, found: Sequence[int] | None = None
+) -> Select[Any]:
+    """The chips' grouped count (also used to show its query plan).
+
+    Without a client or a search it reads `ticket_counts` (a few rows per portal, kept by
+    triggers); a client's tickets or the search candidates are few, so those are counted."""
+    if flt.client_id is None and found is None:
+        c = t.ticket_counts.c
+        query = select(c.category, func.sum(c.n)).where(c.portal_id == actor.portal_id)
+        if flt.assignee == "mine":
+            query = query.where(c.assignee_id == actor.id)
+        elif flt.assignee == "unassigned":
+            query = query.where(c.assignee_id == 0)
+        return query.group_by(c.category)
+    table = tk if found is None else tickets_by_pk
+    return (
+        select(table.c.category, func.count())
+        .where(*_filters(actor, flt, with_category=False, found=found, table=table))
+        .group_by(table.c.category)
+    )
+
+
+def journal_counts(
+    uow: UnitOfWork, actor: User, flt: JournalFilter, found: Sequence[int] | None = None
+) -> dict[str, int]:
+    """How many tickets each category chip would show, with the other filters (assignee,
+    client, search) applied. Keys: the categories, "active" and "all". When searching,
+    pass the `search_candidates` (looked up here otherwise)."""
     if not actor.is_staff:
         raise NotFound("no such page")
-    query = (
-        select(tk.c.category, func.count())
-        .where(*_filters(actor, flt, with_category=False))
-        .group_by(tk.c.category)
-    )
+    if found is None:
+        found = search_candidates(uow, actor, flt)
     counts = {c.value: 0 for c in Category}
-    for category, n in uow.session.execute(query):
-        counts[Category(category).value] = int(n)
+    if found is None or found:
+        for category, n in uow.session.execute(journal_counts_query(actor, flt, found)):
+            counts[Category(category).value] = int(n or 0)
     counts["active"] = sum(counts[c.value] for c in ACTIVE)
     counts["all"] = sum(counts[c.value] for c in Category)
     return counts
@@ -695,7 +839,8 @@ def other_tickets(
             t.statuses.c.operator_label,
             tk.c.updated_at,
         )
-        .join(t.statuses, _status_join())
+        .select_from(tk)
+        .outerjoin(t.statuses, _status_join())
         .where(
             tk.c.portal_id == actor.portal_id,
             tk.c.requester_id == requester_id,

@@ -9,6 +9,7 @@ the page with a message at each bad field (422) or the latest state after a conf
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -25,7 +26,9 @@ from zedline.accounts import queries as accounts_queries
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput, NotFound
-from zedline.forms.model import FieldKind, FormField
+from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
+from zedline.i18n import N_, gettext_for
+from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import queries
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
@@ -162,10 +165,12 @@ def ticket_list(
         number = queries.number_in_query(flt.q) if flt.q else None
         if number is not None and queries.ticket_exists(uow, actor, number):
             return Redirect(_ticket_url(portal, number))
+        candidates = queries.search_candidates(uow, actor, flt)
         page = queries.journal(
-            uow, actor, flt, now=zl.clock.now(), after=after_cursor, before=before_cursor
-        )
-        counts = queries.journal_counts(uow, actor, flt)
+            uow, actor, flt, now=zl.clock.now(), after=after_cursor, before=before_cursor,
+            found=candidates,
+        )  # fmt: skip
+        counts = queries.journal_counts(uow, actor, flt, candidates)
         client_row = (
             accounts_queries.client_by_id(uow, actor, flt.client_id)
             if flt.client_id is not None
@@ -286,13 +291,54 @@ def create_ticket(
         )  # fmt: skip
     finally:
         _close(files)
-    flash(
-        request, "success", f"Request #{ticket.number} is saved. We will answer here and by e-mail."
-    )
+    saved = "Request #%(number)s is saved. We will answer here and by e-mail."
+    flash(request, "success", gettext_for(portal.language, saved) % {"number": ticket.number})
     return Redirect(_ticket_url(portal, ticket.number))
 
 
 # -- the ticket page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    label: str
+    text: str
+    # Given on an older form: its field was removed or changed so that the answer no longer
+    # fits (another type, an option that is gone). Shown all the same, marked.
+    older: bool
+
+
+def _answer_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _fits(field: FormField, value: object) -> bool:
+    try:
+        return bool(field.active and field.clean(value) == value)
+    except ValueError:
+        return False
+
+
+def _staff_answers(uow: UnitOfWork, actor: User, ticket_id: int) -> list[AnswerView]:
+    """The ticket's answers besides the subject and the description, under each field's
+    current label, in the form's order; answers no field asks for any more come last."""
+    ticket = uow.tickets.get_by_id_for(actor, ticket_id)  # loaded already by the page query
+    fields = uow.form_fields.list(actor.portal_id)
+    given = {k: v for k, v in ticket.answers.items() if k not in SYSTEM_KEYS}
+    views: list[AnswerView] = []
+    for f in fields:
+        if f.key in given:
+            value = given.pop(f.key)
+            views.append(AnswerView(f.label, _answer_text(value), older=not _fits(f, value)))
+    views += [
+        AnswerView(key.replace("_", " ").capitalize(), _answer_text(value), older=True)
+        for key, value in sorted(given.items())
+    ]
+    return views
 
 
 def _render_ticket(
@@ -308,8 +354,10 @@ def _render_ticket(
 ) -> Template:
     with zl.reader() as uow:
         page = queries.ticket_page(uow, actor, number)
+        answers = _staff_answers(uow, actor, page.id) if actor.is_staff else []
     return render(
         request, "tickets/ticket.html", portal=portal, t=page, staff=actor.is_staff,
+        answers=answers,
         errors=dict(errors or {}), values=dict(values or {}), status_code=status_code,
         live_url=f"{_base(portal)}/live?ticket={number}", now_utc=zl.clock.now(),
         max_files=MAX_FILES_PER_MESSAGE,
@@ -395,7 +443,9 @@ def reply(
 
     try:
         done = (
-            "Internal note saved." if chosen == "internal" and actor.is_staff else "Message sent."
+            N_("Internal note saved.")
+            if chosen == "internal" and actor.is_staff
+            else N_("Message sent.")
         )
         return _act(
             request, zl, portal, actor, number, form="reply",
@@ -421,7 +471,7 @@ def take(
         action=lambda: tickets.take_ticket(
             zl.uow(), zl.clock, actor, number, expected_version=_version(data)
         ),
-        success="The request is now yours.",
+        success=N_("The request is now yours."),
     )  # fmt: skip
 
 
@@ -450,7 +500,7 @@ def delegate(
     return _act(
         request, zl, portal, actor, number, form="delegate",
         values={"assignee": _text(data, "assignee"), "note": note}, action=run,
-        success="The request is handed over.",
+        success=N_("The request is handed over."),
     )  # fmt: skip
 
 
@@ -477,7 +527,7 @@ def status(
 
     return _act(
         request, zl, portal, actor, number, form="status", values={}, action=run,
-        success="Status changed.",
+        success=N_("Status changed."),
     )  # fmt: skip
 
 
@@ -508,7 +558,7 @@ def deadline(
 
     return _act(
         request, zl, portal, actor, number, form="deadline", values={"deadline": raw},
-        action=run, success="Deadline cleared." if clear else "Deadline set.",
+        action=run, success=N_("Deadline cleared.") if clear else N_("Deadline set."),
     )  # fmt: skip
 
 
@@ -537,7 +587,7 @@ def reminder(
     return _act(
         request, zl, portal, actor, number, form="reminder",
         values={"due_at": raw, "note": note}, action=run,
-        success="Reminder set. You will get an e-mail when it is due.",
+        success=N_("Reminder set. You will get an e-mail when it is due."),
     )  # fmt: skip
 
 
@@ -560,7 +610,7 @@ def confirm(
         raise NotFound("no such page")
     return _act(
         request, zl, portal, actor, number, form="confirm", values={}, action=run,
-        success="Thank you! The request is closed.",
+        success=N_("Thank you! The request is closed."),
     )  # fmt: skip
 
 
@@ -581,7 +631,7 @@ def reopen(
 
     return _act(
         request, zl, portal, actor, number, form="reopen", values={}, action=run,
-        success="The request is open again.",
+        success=N_("The request is open again."),
     )  # fmt: skip
 
 
@@ -608,7 +658,7 @@ def rate(
     return _act(
         request, zl, portal, actor, number, form="rate",
         values={"rating": _text(data, "rating"), "comment": comment}, action=run,
-        success="Thank you for your rating.",
+        success=N_("Thank you for your rating."),
     )  # fmt: skip
 
 
@@ -637,7 +687,8 @@ def invite_send(
     except Conflict as exc:
         errors = {"email": exc.message}
     else:
-        flash(request, "success", f"Invitation sent to {user.full_name} <{user.email}>.")
+        sent = gettext_for(portal.language, "Invitation sent to %(name)s <%(email)s>.")
+        flash(request, "success", sent % {"name": user.full_name, "email": user.email})
         return Redirect(f"{_base(portal)}/invite")
     return render(
         request, "invite.html", portal=portal, values=values, errors=errors, status_code=422
