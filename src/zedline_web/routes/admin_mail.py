@@ -25,6 +25,7 @@ from zedline.notifications.sandbox import MAX_TEMPLATE_BYTES, VARIABLES
 from zedline.portals import mail_settings
 from zedline.portals.mail_settings import MailSettingsInput, Security, TestResult
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.forms import admin_only, form_text
 from zedline_web.templating import flash, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -32,21 +33,8 @@ MAIL_FIELDS = ("sender_name", "sender_address", "smtp_host", "smtp_port", "smtp_
 MAX_NUMBER_DIGITS = 18
 
 
-def _require_admin(actor: User) -> None:
-    # Operators and clients never learn that these pages exist.
-    if not actor.is_admin:
-        raise NotFound("no such page")
-
-
 def _t(portal: PortalInfo, text: str, **values: object) -> str:
     return gettext_for(portal.language, text).format(**values)
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return "" if value is None else str(value)
 
 
 def _names(data: Mapping[str, Any], name: str) -> list[str]:
@@ -108,7 +96,7 @@ def _render_mail(
 def mail_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     return _render_mail(request, zl, portal, actor)
 
 
@@ -116,14 +104,14 @@ def mail_page(
 def save_mail(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _require_admin(actor)
-    values = {name: _text(data, name) for name in (*MAIL_FIELDS, "security")}
+    admin_only(actor)
+    values = {name: form_text(data, name) for name in (*MAIL_FIELDS, "security")}
     try:
         mail_settings.save_mail_settings(
             zl.uow(), zl.clock, zl.secrets, actor,
             MailSettingsInput(
-                **values, password=_text(data, "password"),
-                remove_password=_text(data, "remove_password") == "on",
+                **values, password=form_text(data, "password"),
+                remove_password=form_text(data, "remove_password") == "on",
             ),
         )  # fmt: skip
     except InvalidInput as exc:
@@ -138,8 +126,8 @@ def save_mail(
 def test_mail(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template:
-    _require_admin(actor)
-    to = _text(data, "to").strip()
+    admin_only(actor)
+    to = form_text(data, "to").strip()
     try:
         result = mail_settings.send_test_email(
             zl.reader(), zl.secrets, actor, platform_mailer=zl.mailer,
@@ -156,7 +144,7 @@ def test_mail(
 def use_platform(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Redirect:
-    _require_admin(actor)
+    admin_only(actor)
     if mail_settings.use_platform_mail(zl.uow(), actor):
         flash(request, "success", _t(portal, "Mail now goes through the platform's server."))
     return Redirect(_mail_url(portal))
@@ -169,7 +157,7 @@ def use_platform(
 def notifications_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     state = notifications.notification_settings(zl.reader(), actor)
     return render(
         request, "admin/notifications.html", portal=portal, section="notifications",
@@ -181,7 +169,7 @@ def notifications_page(
 def save_rules(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Redirect:
-    _require_admin(actor)
+    admin_only(actor)
     enabled = []
     for name in _names(data, "on"):
         event, _, audience = name.partition(":")
@@ -266,7 +254,7 @@ def template_page(
     event: FromPath[str],
     number: FromQuery[str | None] = None,
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     return _render_template_page(request, zl, portal, actor, event, number_text=number or "")
 
 
@@ -283,10 +271,10 @@ def save_template(
     event: FromPath[str],
     data: Form,
 ) -> Template | Redirect:
-    _require_admin(actor)
-    subject, body = _text(data, "subject"), _text(data, "body")
-    number_text = _text(data, "number")
-    if _text(data, "action") == "preview":
+    admin_only(actor)
+    subject, body = form_text(data, "subject"), form_text(data, "body")
+    number_text = form_text(data, "number")
+    if form_text(data, "action") == "preview":
         return _render_template_page(
             request, zl, portal, actor, event, subject=subject, body=body, number_text=number_text
         )
@@ -315,7 +303,7 @@ def reset_template(
     actor: ActorDep,
     event: FromPath[str],
 ) -> Redirect:
-    _require_admin(actor)
+    admin_only(actor)
     if notifications.reset_template(zl.uow(), actor, event):
         flash(request, "success", _t(portal, "The built-in text is back."))
     return Redirect(_notifications_url(portal, event))

@@ -22,11 +22,12 @@ from zedline import Zedline
 from zedline.accounts import people, queries
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
-from zedline.errors import Conflict, InvalidInput, NotFound
+from zedline.errors import Conflict, InvalidInput
 from zedline.i18n import gettext_for
 from zedline.portals import disk
 from zedline.portals import services as portals
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.forms import admin_only, form_text
 from zedline_web.templating import flash, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -38,22 +39,9 @@ MAX_QUOTA_BYTES = 1024**5  # a petabyte: anything above is a typo
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _require_admin(actor: User) -> None:
-    # Operators and clients never learn that these pages exist.
-    if not actor.is_admin:
-        raise NotFound("no such page")
-
-
 def _t(portal: PortalInfo, text: str, **values: object) -> str:
     """`text` in the portal's language, with `{name}` placeholders filled in."""
     return gettext_for(portal.language, text).format(**values)
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return "" if value is None else str(value)
 
 
 def _people_url(portal: PortalInfo) -> str:
@@ -97,7 +85,7 @@ def _render_people(
 def people_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     return _render_people(request, zl, portal, actor)
 
 
@@ -105,8 +93,8 @@ def people_page(
 def add_person(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _require_admin(actor)
-    values = {k: _text(data, k).strip() for k in ("first_name", "last_name", "email", "role")}
+    admin_only(actor)
+    values = {k: form_text(data, k).strip() for k in ("first_name", "last_name", "email", "role")}
     try:
         user = people.invite_staff(
             zl.uow(), zl.clock, zl.hasher, zl.notifier, actor, email=values["email"],
@@ -136,8 +124,8 @@ def _back(
 ) -> Template | Redirect:
     """Run a row action; redirect to the list it came from with its flash, or show that
     list again with the message in the person's row (422)."""
-    to_clients = _text(data, "back") == "clients"
-    q, after = _search_text(_text(data, "q")), _text(data, "after")[:300]
+    to_clients = form_text(data, "back") == "clients"
+    q, after = _search_text(form_text(data, "q")), form_text(data, "after")[:300]
     try:
         message = action()
     except InvalidInput as exc:
@@ -165,10 +153,10 @@ def change_role(
     user_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _require_admin(actor)
+    admin_only(actor)
 
     def run() -> str:
-        user = people.change_role(zl.uow(), actor, user_id, role=_text(data, "role"))
+        user = people.change_role(zl.uow(), actor, user_id, role=form_text(data, "role"))
         if user.is_admin:
             return _t(portal, "{name} is now an admin.", name=user.full_name)
         return _t(portal, "{name} is now an operator.", name=user.full_name)
@@ -195,7 +183,7 @@ def deactivate_confirm(
     after: FromQuery[str | None] = None,
 ) -> Template:
     """Asks before deactivating, and says what will happen (works without JavaScript)."""
-    _require_admin(actor)
+    admin_only(actor)
     with zl.reader() as uow:
         person = queries.person_row(uow, actor, user_id)
     back = "people" if person.is_staff else "clients"
@@ -220,7 +208,7 @@ def deactivate(
     user_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _require_admin(actor)
+    admin_only(actor)
 
     def run() -> str:
         with zl.reader() as uow:
@@ -251,7 +239,7 @@ def reactivate(
     user_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _require_admin(actor)
+    admin_only(actor)
 
     def run() -> str:
         user = people.reactivate_user(zl.uow(), actor, user_id)
@@ -273,7 +261,7 @@ def resend_credentials(
     user_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _require_admin(actor)
+    admin_only(actor)
 
     def run() -> str:
         with zl.reader() as uow:
@@ -322,7 +310,7 @@ def clients_page(
     q: FromQuery[str | None] = None,
     after: FromQuery[str | None] = None,
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     return _render_clients(request, zl, portal, actor, q=_search_text(q), after=(after or "")[:300])
 
 
@@ -364,7 +352,7 @@ def _plain(amount: Decimal) -> str:
 def disk_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _require_admin(actor)
+    admin_only(actor)
     return _render_disk(request, zl, portal, actor)
 
 
@@ -389,8 +377,8 @@ def _quota_bytes(portal: PortalInfo, amount: str, unit: str) -> int:
 def change_quota(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _require_admin(actor)
-    values = {"quota": _text(data, "quota").strip()[:40], "unit": _text(data, "unit")}
+    admin_only(actor)
+    values = {"quota": form_text(data, "quota").strip()[:40], "unit": form_text(data, "unit")}
     try:
         size = _quota_bytes(portal, values["quota"], values["unit"])
         updated = portals.set_quota(zl.uow(), actor, quota_bytes=size)

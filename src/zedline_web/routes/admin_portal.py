@@ -21,7 +21,6 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from zedline import Zedline
-from zedline.accounts.model import User
 from zedline.errors import InvalidInput, NotFound
 from zedline.forms import services as forms
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
@@ -31,6 +30,7 @@ from zedline.portals import services as portals
 from zedline.tickets import statuses
 from zedline.tickets.model import Category, Status
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.forms import admin_only, form_text
 from zedline_web.templating import flash, render, sentences
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -46,12 +46,6 @@ QR_SCALE_PNG = 10
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _admin(actor: User) -> None:
-    # Operators and clients never learn that the admin pages exist.
-    if not actor.is_admin:
-        raise NotFound("no such page")
-
-
 def _url(portal: PortalInfo, path: str = "") -> str:
     return f"/p/{portal.slug}/admin/{path}"
 
@@ -60,13 +54,6 @@ def _t(portal: PortalInfo, message: str, **values: str) -> str:
     """`message` in the portal's language, with `{name}` places filled from `values`."""
     text = gettext_for(portal.language, message)
     return text.format(**values) if values else text
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return "" if value is None else str(value)
 
 
 def _int(value: str) -> int | None:
@@ -92,7 +79,7 @@ def _overview_links(portal: PortalInfo) -> dict[str, str]:
 def home(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _admin(actor)
+    admin_only(actor)
     with zl.reader() as uow:
         detail = portal_queries.portal_detail(uow, portal.slug)
         field_count = len(uow.form_fields.list(portal.id, active_only=True))
@@ -129,12 +116,12 @@ def _field_values(field: FormField | None = None) -> dict[str, Any]:
 
 def _posted_field(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "label": _text(data, "label"),
-        "kind": _text(data, "kind"),
-        "options": _text(data, "options"),
-        "help_text": _text(data, "help_text"),
-        "required": _text(data, "required") == "on",
-        "audience": _text(data, "audience"),
+        "label": form_text(data, "label"),
+        "kind": form_text(data, "kind"),
+        "options": form_text(data, "options"),
+        "help_text": form_text(data, "help_text"),
+        "required": form_text(data, "required") == "on",
+        "audience": form_text(data, "audience"),
     }
 
 
@@ -187,7 +174,7 @@ def _render_builder(
 def form_builder(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _admin(actor)
+    admin_only(actor)
     return _render_builder(request, zl, portal)
 
 
@@ -195,7 +182,7 @@ def form_builder(
 def add_field(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     values = _posted_field(data)
     try:
         field = forms.add_field(zl.uow(), actor, **_field_args(values))
@@ -238,7 +225,7 @@ def edit_field(
     actor: ActorDep,
     field_id: FromPath[int],
 ) -> Template:
-    _admin(actor)
+    admin_only(actor)
     return _render_edit(request, portal, _field(zl, portal, field_id))
 
 
@@ -252,7 +239,7 @@ def save_field(
     field_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     field = _field(zl, portal, field_id)
     values = _posted_field(data)
     if field.key in SYSTEM_KEYS:
@@ -297,8 +284,8 @@ def move_field(
     field_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _admin(actor)
-    offset = DIRECTIONS.get(_text(data, "direction"))
+    admin_only(actor)
+    offset = DIRECTIONS.get(form_text(data, "direction"))
 
     def run() -> None:
         if offset is None:
@@ -321,7 +308,7 @@ def retire_field(
     actor: ActorDep,
     field_id: FromPath[int],
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     return _field_action(
         request, zl, portal, field_id, lambda: forms.retire_field(zl.uow(), actor, field_id),
         _t(portal, "The field is removed from the form. Answers already given keep showing."),
@@ -341,7 +328,7 @@ def restore_field(
     actor: ActorDep,
     field_id: FromPath[int],
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     return _field_action(
         request, zl, portal, field_id, lambda: forms.restore_field(zl.uow(), actor, field_id),
         _t(portal, "The field is back on the form, at its old place."),
@@ -381,20 +368,20 @@ def _render_statuses(
 def statuses_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _admin(actor)
+    admin_only(actor)
     return _render_statuses(request, zl, portal)
 
 
 def _labels(data: Mapping[str, Any]) -> dict[str, str]:
-    return {k: _text(data, k) for k in ("operator_label", "client_label")}
+    return {k: form_text(data, k) for k in ("operator_label", "client_label")}
 
 
 @post("/p/{slug:str}/admin/statuses", sync_to_thread=True, name="admin_statuses_add")
 def add_status(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _admin(actor)
-    values = {"category": _text(data, "category"), **_labels(data)}
+    admin_only(actor)
+    values = {"category": form_text(data, "category"), **_labels(data)}
     try:
         status = statuses.add_status(zl.uow(), actor, **values)
     except InvalidInput as exc:
@@ -442,7 +429,7 @@ def rename_status(
     status_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     values = _labels(data)
     return _status_action(
         request, zl, portal, status_id,
@@ -464,7 +451,7 @@ def default_status(
     actor: ActorDep,
     status_id: FromPath[int],
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     return _status_action(
         request, zl, portal, status_id,
         lambda: statuses.set_default_status(zl.uow(), actor, status_id),
@@ -500,8 +487,8 @@ def move_status(
     status_id: FromPath[int],
     data: Form,
 ) -> Template | Redirect:
-    _admin(actor)
-    step = DIRECTIONS.get(_text(data, "direction"))
+    admin_only(actor)
+    step = DIRECTIONS.get(form_text(data, "direction"))
 
     def run() -> None:
         if step is None:
@@ -526,7 +513,7 @@ def retire_status(
     actor: ActorDep,
     status_id: FromPath[int],
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     return _status_action(
         request, zl, portal, status_id,
         lambda: statuses.retire_status(zl.uow(), actor, status_id),
@@ -547,7 +534,7 @@ def restore_status(
     actor: ActorDep,
     status_id: FromPath[int],
 ) -> Template | Redirect:
-    _admin(actor)
+    admin_only(actor)
     return _status_action(
         request, zl, portal, status_id,
         lambda: statuses.restore_status(zl.uow(), actor, status_id),
@@ -593,7 +580,7 @@ def _render_portal(
 def portal_page(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
-    _admin(actor)
+    admin_only(actor)
     return _render_portal(request, zl, portal)
 
 
@@ -601,8 +588,8 @@ def portal_page(
 def save_portal(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
-    _admin(actor)
-    values = {k: _text(data, k) for k in ("name", "timezone", "language")}
+    admin_only(actor)
+    values = {k: form_text(data, k) for k in ("name", "timezone", "language")}
     try:
         saved = portals.update_portal_settings(zl.uow(), actor, **values)
     except InvalidInput as exc:
@@ -620,7 +607,7 @@ def _qr(zl: Zedline, portal: PortalInfo) -> segno.QRCode:
 
 @get("/p/{slug:str}/admin/portal/qr.svg", sync_to_thread=True, name="admin_portal_qr_svg")
 def qr_svg(zl: ZlDep, portal: PortalDep, actor: ActorDep) -> Response[bytes]:
-    _admin(actor)
+    admin_only(actor)
     out = io.BytesIO()
     _qr(zl, portal).save(
         out, kind="svg", scale=QR_SCALE_SVG, dark="#000", light="#fff", xmldecl=False,
@@ -631,7 +618,7 @@ def qr_svg(zl: ZlDep, portal: PortalDep, actor: ActorDep) -> Response[bytes]:
 
 @get("/p/{slug:str}/admin/portal/qr.png", sync_to_thread=True, name="admin_portal_qr_png")
 def qr_png(zl: ZlDep, portal: PortalDep, actor: ActorDep) -> Response[bytes]:
-    _admin(actor)
+    admin_only(actor)
     out = io.BytesIO()
     _qr(zl, portal).save(out, kind="png", scale=QR_SCALE_PNG, dark="#000", light="#fff")
     return Response(

@@ -28,6 +28,7 @@ from zedline.tickets.statistics import (
 )
 from zedline_web.charts import Bar, BarChart, DayChart
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.forms import admin_only
 from zedline_web.templating import render
 
 DEFAULT_PRESET = "30d"
@@ -296,8 +297,7 @@ def admin_stats(
     to: FromQuery[str | None] = None,
     sort: FromQuery[str | None] = None,
 ) -> Template:
-    if not actor.is_admin:
-        raise NotFound("no such page")
+    admin_only(actor)
     return _render_stats(
         request, portal, zl, actor, own=False, preset=preset, start=start, end=to, sort=sort
     )
@@ -311,8 +311,7 @@ def admin_stats_csv(
     start: StartParam = None,
     to: FromQuery[str | None] = None,
 ) -> Response[str] | Redirect:
-    if not actor.is_admin:
-        raise NotFound("no such page")
+    admin_only(actor)
     return _csv(portal, zl, actor, own=False, start=start, end=to)
 
 

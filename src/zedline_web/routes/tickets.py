@@ -34,6 +34,7 @@ from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
 from zedline.tickets.services import MAX_FILES_PER_MESSAGE, Upload
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.forms import form_text
 from zedline_web.templating import flash, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -55,16 +56,6 @@ def _base(portal: PortalInfo) -> str:
 
 def _ticket_url(portal: PortalInfo, number: int) -> str:
     return f"{_base(portal)}/tickets/{number}"
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    """One text value of a form (the last one when a name repeats)."""
-    value = data.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    if value is None or isinstance(value, UploadFile):
-        return ""
-    return str(value)
 
 
 def _texts(data: Mapping[str, Any], name: str) -> list[str]:
@@ -117,7 +108,7 @@ def _local_input(portal: PortalInfo, raw: str, field: str) -> datetime:
 
 
 def _version(data: Mapping[str, Any]) -> int | None:
-    return _int(_text(data, "version"))
+    return _int(form_text(data, "version"))
 
 
 def _require_staff(actor: User) -> None:
@@ -269,11 +260,11 @@ def create_ticket(
         if f.kind is FieldKind.MULTISELECT:
             answers[f.key] = _texts(data, name)
         elif f.kind is FieldKind.CHECKBOX:
-            answers[f.key] = _text(data, name) == "on"
+            answers[f.key] = form_text(data, name) == "on"
         else:
-            answers[f.key] = _text(data, name)
+            answers[f.key] = form_text(data, name)
     files = _files(data)
-    requester_email = _text(data, "requester_email").strip() if actor.is_staff else ""
+    requester_email = form_text(data, "requester_email").strip() if actor.is_staff else ""
     try:
         requester_id = None
         if requester_email:
@@ -425,9 +416,9 @@ def reply(
     number: FromPath[int],
     data: MultipartForm,
 ) -> Template | Redirect:
-    body = _text(data, "body")
+    body = form_text(data, "body")
     files = _files(data)
-    chosen = _text(data, "visibility")
+    chosen = form_text(data, "visibility")
 
     def send() -> None:
         if actor.is_staff:
@@ -486,8 +477,8 @@ def delegate(
     data: Form,
 ) -> Template | Redirect:
     _require_staff(actor)
-    note = _text(data, "note")
-    to = _int(_text(data, "assignee"))
+    note = form_text(data, "note")
+    to = _int(form_text(data, "assignee"))
 
     def run() -> None:
         if to is None:
@@ -499,7 +490,7 @@ def delegate(
 
     return _act(
         request, zl, portal, actor, number, form="delegate",
-        values={"assignee": _text(data, "assignee"), "note": note}, action=run,
+        values={"assignee": form_text(data, "assignee"), "note": note}, action=run,
         success=N_("The request is handed over."),
     )  # fmt: skip
 
@@ -515,7 +506,7 @@ def status(
     data: Form,
 ) -> Template | Redirect:
     _require_staff(actor)
-    status_id = _int(_text(data, "status"))
+    status_id = _int(form_text(data, "status"))
 
     def run() -> None:
         if status_id is None:
@@ -542,8 +533,8 @@ def deadline(
     data: Form,
 ) -> Template | Redirect:
     _require_staff(actor)
-    raw = _text(data, "deadline")
-    clear = _text(data, "clear") == "1"
+    raw = form_text(data, "deadline")
+    clear = form_text(data, "clear") == "1"
 
     def run() -> None:
         if clear:
@@ -573,8 +564,8 @@ def reminder(
     data: Form,
 ) -> Template | Redirect:
     _require_staff(actor)
-    raw = _text(data, "due_at")
-    note = _text(data, "note")
+    raw = form_text(data, "due_at")
+    note = form_text(data, "note")
 
     def run() -> None:
         if not raw.strip():
@@ -647,8 +638,8 @@ def rate(
 ) -> Template | Redirect:
     if actor.is_staff:
         raise NotFound("no such page")
-    score = _int(_text(data, "rating"))
-    comment = _text(data, "comment")
+    score = _int(form_text(data, "rating"))
+    comment = form_text(data, "comment")
 
     def run() -> None:
         if score is None:
@@ -657,7 +648,7 @@ def rate(
 
     return _act(
         request, zl, portal, actor, number, form="rate",
-        values={"rating": _text(data, "rating"), "comment": comment}, action=run,
+        values={"rating": form_text(data, "rating"), "comment": comment}, action=run,
         success=N_("Thank you for your rating."),
     )  # fmt: skip
 
@@ -676,7 +667,7 @@ def invite_send(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep, data: Form
 ) -> Template | Redirect:
     _require_staff(actor)
-    values = {k: _text(data, k) for k in ("first_name", "last_name", "email")}
+    values = {k: form_text(data, k) for k in ("first_name", "last_name", "email")}
     try:
         user = accounts.invite_client(
             zl.uow(), zl.clock, zl.hasher, zl.notifier, actor, first_name=values["first_name"],
