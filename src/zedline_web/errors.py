@@ -3,6 +3,9 @@
 Pages get a friendly HTML page; the JSON API (`/api/`) gets an RFC 9457 problem document
 naming the bad fields. Anything a user may not see answers 404, never 403, so its existence
 is not revealed. Nothing reaches the user as a 500 with a traceback.
+
+A page speaks the language of its portal (titles and the core's messages, through the catalog);
+the API answers in English, the language of its documentation and of the field names.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from litestar.status_codes import (
 )
 
 from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ZedlineError
+from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
+from zedline.i18n import N_, translate, translate_all, translations
 from zedline_web.context import LoginRequired, PasswordChangeRequired, PortalInfo
+from zedline_web.ratelimit import TooManyAttempts
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +44,16 @@ STATUS = {
     InvalidInput: HTTP_422_UNPROCESSABLE_ENTITY,
 }
 TITLES = {
-    HTTP_400_BAD_REQUEST: "Bad request",
-    HTTP_403_FORBIDDEN: "Not allowed",
-    HTTP_404_NOT_FOUND: "Not found",
-    HTTP_405_METHOD_NOT_ALLOWED: "Not allowed",
-    HTTP_409_CONFLICT: "Conflict",
-    HTTP_422_UNPROCESSABLE_ENTITY: "Invalid input",
-    HTTP_429_TOO_MANY_REQUESTS: "Too many attempts",
-    HTTP_500_INTERNAL_SERVER_ERROR: "Something went wrong",
+    HTTP_400_BAD_REQUEST: N_("Bad request"),
+    HTTP_403_FORBIDDEN: N_("Not allowed"),
+    HTTP_404_NOT_FOUND: N_("Not found"),
+    HTTP_405_METHOD_NOT_ALLOWED: N_("Not allowed"),
+    HTTP_409_CONFLICT: N_("Conflict"),
+    HTTP_422_UNPROCESSABLE_ENTITY: N_("Invalid input"),
+    HTTP_429_TOO_MANY_REQUESTS: N_("Too many attempts"),
+    HTTP_500_INTERNAL_SERVER_ERROR: N_("Something went wrong"),
 }
+ERROR = N_("Error")
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
@@ -63,19 +70,21 @@ def _status_of(exc: ZedlineError) -> int:
 def problem(status: int, detail: str, errors: dict[str, str] | None = None) -> Response[Any]:
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
+        "title": TITLES.get(status, ERROR),
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
     }
     if errors:
-        body["errors"] = [{"field": k, "message": v} for k, v in errors.items()]
+        # Plain str: a message marked with N_ is a subclass the JSON encoder refuses.
+        body["errors"] = [{"field": k, "message": str(v)} for k, v in errors.items()]
     return Response(body, status_code=status, media_type="application/problem+json")
 
 
-CSRF_FAILED = (
+CSRF_FAILED = N_(
     "This form has expired or did not come from this site, so nothing was changed. "
     "Go back, reload the page and send it again."
 )
+TRY_AGAIN = N_("Please try again in a moment.")
 
 
 def _page(
@@ -87,12 +96,13 @@ def _page(
     # Only a portal that was found gets its name on the page and a way back to it.
     portal = request.scope.get("zl_portal")
     slug = portal.slug if isinstance(portal, PortalInfo) else None
+    lang = _language(request)
     return Template(
         "error.html",
         context={
             "status": status,
-            "title": TITLES.get(status, "Error"),
-            "detail": detail,
+            "title": translate(lang, TITLES.get(status, ERROR)),
+            "detail": translate(lang, detail),
             "slug": slug,
             "portal": portal if slug else None,
             "user": None,
@@ -113,7 +123,32 @@ def zedline_error_handler(request: Request[Any, Any, Any], exc: ZedlineError) ->
     if _is_api(request):
         errors = exc.errors if isinstance(exc, InvalidInput) else None
         return problem(status, exc.message, errors)
-    return _page(request, status, exc.message)
+    return _page(request, status, _shown(request, exc))
+
+
+def _language(request: Request[Any, Any, Any]) -> str:
+    portal = request.scope.get("zl_portal")
+    return portal.language if isinstance(portal, PortalInfo) else DEFAULT_LANGUAGE
+
+
+def _wait_message(lang: str, retry_after: int) -> str:
+    minutes = max(1, -(-retry_after // 60))
+    return translations(lang).ngettext(
+        "Too many attempts from here. For your safety, please wait %(num)d minute and try again.",
+        "Too many attempts from here. For your safety, please wait %(num)d minutes and try again.",
+        minutes,
+    ) % {"num": minutes}
+
+
+def _shown(request: Request[Any, Any, Any], exc: ZedlineError) -> str:
+    """The error's message in the language of the portal whose page it is."""
+    lang = _language(request)
+    if isinstance(exc, InvalidInput) and set(exc.errors) != {"__all__"}:
+        return "; ".join(
+            text if key == "__all__" else f"{key}: {text}"
+            for key, text in translate_all(lang, exc.errors).items()
+        )
+    return translate(lang, exc.text)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -126,9 +161,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             f"/p/{slug}/login?next={quote(target, safe='')}", status_code=HTTP_303_SEE_OTHER
         )
     status = exc.status_code
-    detail = exc.detail if status < HTTP_500_INTERNAL_SERVER_ERROR else TITLES[500]
+    detail: str = exc.detail if status < HTTP_500_INTERNAL_SERVER_ERROR else TITLES[500]
     if isinstance(exc, PermissionDeniedException) and "CSRF" in exc.detail:
         detail = CSRF_FAILED
+    if isinstance(exc, TooManyAttempts) and not _is_api(request):
+        detail = _wait_message(_language(request), exc.retry_after)
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "retry-after"}
     if _is_api(request):
         errors = None
@@ -149,7 +186,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, TITLES[500])
-    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Please try again in a moment.")
+    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, TRY_AGAIN)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -1,4 +1,5 @@
-"""Rate limits for the doors a guesser knocks on: login, registration, password reset.
+"""Rate limits for the doors a guesser knocks on: login, registration, password reset; and
+for the admin's test e-mail, which could otherwise send mail to anyone without end.
 
 Fixed windows counted per key (a client IP, or a portal and an e-mail). Counters live in Redis
 when `ZEDLINE_REDIS_URL` is set, so every web process shares them; otherwise in this process's
@@ -35,6 +36,8 @@ DEFAULT_RULES: dict[str, Rule] = {
     "register-ip": Rule(10),
     "reset-ip": Rule(10),
     "reset-account": Rule(5),
+    # A test e-mail goes to any address: without a limit, the admin page is a spam cannon.
+    "mail-test-portal": Rule(5, timedelta(minutes=10)),
 }
 
 

@@ -212,3 +212,20 @@ def test_missing_tables_point_at_db_upgrade():
 def test_no_command_shows_help(cli):
     result = cli()
     assert "portal" in result.output
+
+
+def test_create_with_a_language_writes_the_defaults_in_it(cli, zl):
+    result = create(cli, "acme", "--admin-password", PASSWORD, "--language", "ru", "--json")
+    assert (result.exit_code, json.loads(result.stdout)["language"]) == (0, "ru")
+    with zl.reader() as uow:
+        portal = uow.portals.get_by_slug("acme")
+        first = uow.statuses.list(portal.id)[0]
+    assert (portal.language, first.operator_label) == ("ru", "Новая")
+
+
+def test_create_with_an_unknown_language_is_refused(cli):
+    result = create(cli, "acme", "--admin-password", PASSWORD, "--language", "xx")
+    assert (result.exit_code, result.stderr.strip()) == (
+        1,
+        "error: --language: choose English or Russian",
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from zedline.errors import InvalidInput, PermissionDenied
+from zedline.i18n import N_
 
 # Deliberately simple: a local part, an @, a domain with a dot. The mail server is the judge.
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,63}$")
@@ -28,26 +29,42 @@ def normalize_email(email: str) -> str:
     """The form an e-mail is stored and compared in: trimmed, lowercase."""
     email = email.strip().lower()
     if not EMAIL_RE.fullmatch(email) or len(email) > 254:  # noqa: PLR2004 - RFC 5321
-        raise InvalidInput({"email": "enter an e-mail address like name@example.com"})
+        raise InvalidInput({"email": N_("enter an e-mail address like name@example.com")})
     return email
+
+
+# Whole sentences per name, so a translation can inflect the noun.
+_NAME_MESSAGES = {
+    "first name": (
+        N_("enter a first name"),
+        N_("the first name is longer than %(max)s characters", max=MAX_NAME),
+    ),
+    "last name": (
+        N_("enter a last name"),
+        N_("the last name is longer than %(max)s characters", max=MAX_NAME),
+    ),
+}
 
 
 def clean_name(value: str, field: str, label: str) -> str:
     value = " ".join(value.split())
+    empty, too_long = _NAME_MESSAGES.get(
+        label, (f"enter a {label}", f"the {label} is longer than {MAX_NAME} characters")
+    )
     if not value:
-        raise InvalidInput({field: f"enter a {label}"})
+        raise InvalidInput({field: empty})
     if len(value) > MAX_NAME:
-        raise InvalidInput({field: f"the {label} is longer than {MAX_NAME} characters"})
+        raise InvalidInput({field: too_long})
     return value
 
 
 def check_password_strength(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput({field: f"use at least {MIN_PASSWORD} characters"})
+        raise InvalidInput({field: N_("use at least %(min)s characters", min=MIN_PASSWORD)})
     if len(password) > 1024:  # noqa: PLR2004 - hashing megabytes is a denial of service
-        raise InvalidInput({field: "use at most 1024 characters"})
+        raise InvalidInput({field: N_("use at most 1024 characters")})
     if password.isdigit() or len(set(password)) < 4:  # noqa: PLR2004
-        raise InvalidInput({field: "this password is too easy to guess"})
+        raise InvalidInput({field: N_("this password is too easy to guess")})
 
 
 def generate_password(length: int = 12) -> str:

@@ -16,6 +16,7 @@ from zedline.accounts.model import (
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
+from zedline.i18n import N_
 from zedline.live import Change
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
@@ -29,7 +30,7 @@ def _staff_role(role: str | Role) -> Role:
     except ValueError:
         parsed = None
     if parsed not in STAFF_ROLES:
-        raise InvalidInput({"role": "choose operator or admin"})
+        raise InvalidInput({"role": N_("choose operator or admin")})
     assert parsed is not None  # noqa: S101 - narrowed above
     return parsed
 
@@ -72,7 +73,9 @@ def invite_staff(
     with uow:
         portal = uow.portals.get(actor.portal_id)
         if uow.users.email_taken(portal.id, values["email"]):
-            raise Conflict(f"{values['email']} already has an account in this portal")
+            raise Conflict(
+                N_("%(email)s already has an account in this portal", email=values["email"])
+            )
         now = clock.now()
         password = generate_password()
         user = User(
@@ -129,11 +132,13 @@ def change_role(uow: UnitOfWork, actor: User, user_id: int, *, role: str | Role)
     with uow:
         user = uow.users.get(actor.portal_id, user_id)
         if not user.is_staff:
-            raise InvalidInput({"role": "clients cannot be given a staff role"})
+            raise InvalidInput({"role": N_("clients cannot be given a staff role")})
         if user.role is new_role:
-            raise InvalidTransition(f"{user.full_name} already is {new_role.value}")
+            raise InvalidTransition(
+                N_("%(name)s already is %(role)s", name=user.full_name, role=new_role.value)
+            )
         if user.is_admin and _other_active_admins(uow, user) == 0:
-            raise InvalidInput({"role": "the portal needs at least one active admin"})
+            raise InvalidInput({"role": N_("the portal needs at least one active admin")})
         user.role = new_role
         # Pages already open with the old role must not keep its powers.
         user.auth_version += 1
@@ -153,13 +158,13 @@ def deactivate_user(uow: UnitOfWork, clock: Clock, actor: User, user_id: int) ->
     with uow:
         user = uow.users.get(actor.portal_id, user_id)
         if user.is_staff and not actor.is_admin:
-            raise PermissionDenied("only admins deactivate operators and admins")
+            raise PermissionDenied(N_("only admins deactivate operators and admins"))
         if user.id == actor.id:
-            raise InvalidInput({"user": "you cannot deactivate yourself"})
+            raise InvalidInput({"user": N_("you cannot deactivate yourself")})
         if not user.active:
-            raise InvalidTransition(f"{user.full_name} is already deactivated")
+            raise InvalidTransition(N_("%(name)s is already deactivated", name=user.full_name))
         if user.is_admin and _other_active_admins(uow, user) == 0:
-            raise InvalidInput({"user": "the portal needs at least one active admin"})
+            raise InvalidInput({"user": N_("the portal needs at least one active admin")})
         user.deactivate()
         unassigned = 0
         for ticket in uow.tickets.assigned_to(user.portal_id, user.id):
@@ -175,9 +180,9 @@ def reactivate_user(uow: UnitOfWork, actor: User, user_id: int) -> User:
     with uow:
         user = uow.users.get(actor.portal_id, user_id)
         if user.is_staff and not actor.is_admin:
-            raise PermissionDenied("only admins reactivate operators and admins")
+            raise PermissionDenied(N_("only admins reactivate operators and admins"))
         if user.active:
-            raise InvalidTransition(f"{user.full_name} is already active")
+            raise InvalidTransition(N_("%(name)s is already active", name=user.full_name))
         user.activate()
         uow.commit()
     return user

@@ -21,12 +21,13 @@ from zedline.accounts.model import (
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from zedline.i18n import N_
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
 
 RESET_TTL = timedelta(hours=2)
-BAD_LOGIN = "wrong e-mail or password"
+BAD_LOGIN = N_("wrong e-mail or password")
 
 
 def _clean_person(first_name: str, last_name: str, email: str) -> tuple[str, str, str]:
@@ -50,7 +51,7 @@ def _clean_person(first_name: str, last_name: str, email: str) -> tuple[str, str
 def _active_portal(uow: UnitOfWork, slug: str) -> Portal:
     portal = uow.portals.get_by_slug(slug)
     if not portal.active:
-        raise PermissionDenied(f"the portal '{slug}' is disabled")
+        raise PermissionDenied(N_("the portal '%(slug)s' is disabled", slug=slug))
     return portal
 
 
@@ -70,7 +71,7 @@ def _new_user(
     if password is not None:
         check_password_strength(password)
     if uow.users.email_taken(portal.id, email):
-        raise Conflict(f"{email} already has an account in this portal")
+        raise Conflict(N_("%(email)s already has an account in this portal", email=email))
     now = clock.now()
     generated = None if password is not None else generate_password()
     user = User(
@@ -249,7 +250,7 @@ def resend_credentials(
         portal = uow.portals.get(actor.portal_id)
         user = uow.users.get(actor.portal_id, user_id)
         if user.is_staff and not actor.is_admin:
-            raise PermissionDenied("only admins resend credentials to staff")
+            raise PermissionDenied(N_("only admins resend credentials to staff"))
         password = generate_password()
         user.set_generated_password(hasher.hash(password), clock.now())
         _send_credentials(uow, clock, notifier, portal, user, password, "resend")
@@ -315,7 +316,9 @@ def authenticate(
         if not hasher.verify(password, user.password_hash):
             raise InvalidInput({"email": BAD_LOGIN})
         if not user.active:
-            raise InvalidInput({"email": "this account is deactivated; contact the support team"})
+            raise InvalidInput(
+                {"email": N_("this account is deactivated; contact the support team")}
+            )
         if user.password_expired(clock.now()):
             raise InvalidInput(
                 {"password": "this password has expired; use “Forgot password” to get a new one"}
@@ -331,9 +334,13 @@ def load_actor(uow: UnitOfWork, portal_id: int, user_id: int, auth_version: int)
         user = uow.users.get(portal_id, user_id)
     except NotFound:
         return None
-    if not user.active or user.auth_version != auth_version:
-        return None
-    return user
+    return user if session_is_good(user, auth_version) else None
+
+
+def session_is_good(user: User, auth_version: int) -> bool:
+    """A session of `user` made at `auth_version` still counts: the user is active and nothing
+    (password change, deactivation, role change) has ended their sessions since."""
+    return user.active and user.auth_version == auth_version
 
 
 def change_password(
@@ -355,9 +362,9 @@ def change_password(
         if not user.must_change_password and (
             current_password is None or not hasher.verify(current_password, user.password_hash)
         ):
-            raise InvalidInput({"current_password": "this is not your current password"})
+            raise InvalidInput({"current_password": N_("this is not your current password")})
         if hasher.verify(new_password, user.password_hash):
-            raise InvalidInput({"new_password": "choose a password different from the old one"})
+            raise InvalidInput({"new_password": N_("choose a password different from the old one")})
         user.set_chosen_password(hasher.hash(new_password))
         uow.commit()
     return user
@@ -377,7 +384,7 @@ def request_password_reset(
         try:
             normalized = normalize_email(email)
         except InvalidInput:
-            raise InvalidInput({"email": "enter the e-mail address you log in with"}) from None
+            raise InvalidInput({"email": N_("enter the e-mail address you log in with")}) from None
         user = uow.users.find_by_email(portal.id, normalized)
         if user is None or not user.active:
             return
@@ -415,7 +422,7 @@ def check_reset_token(uow: UnitOfWork, clock: Clock, *, slug: str, token: str) -
         portal = _active_portal(uow, slug)
         found = uow.password_resets.find(portal.id, _token_hash(token))
         if found is None or not found.usable(clock.now()):
-            raise InvalidInput({"token": "this link has expired or was already used"})
+            raise InvalidInput({"token": N_("this link has expired or was already used")})
         user = uow.users.get(portal.id, found.user_id)
         # Detached before the block ends, so the caller can read it whatever the uow does.
         uow.session.expunge(user)
@@ -442,11 +449,11 @@ def reset_password(
         found = uow.password_resets.find(portal.id, _token_hash(token))
         now = clock.now()
         if found is None or not found.usable(now):
-            raise InvalidInput({"token": "this link has expired or was already used"})
+            raise InvalidInput({"token": N_("this link has expired or was already used")})
         found.used_at = now
         user = uow.users.get(portal.id, found.user_id)
         if not user.active:
-            raise InvalidInput({"token": "this account is deactivated"})
+            raise InvalidInput({"token": N_("this account is deactivated")})
         user.set_chosen_password(hasher.hash(new_password))
         uow.commit()
     return user

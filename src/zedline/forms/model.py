@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from zedline.errors import InvalidInput
+from zedline.i18n import N_
 
 # Answers are JSON: text as str, numbers as their decimal string (never float),
 # dates as ISO strings, checkboxes as bool, multiselects as lists of str.
@@ -62,28 +63,32 @@ class FormField:
     def check_definition(self) -> None:  # noqa: C901 - one check per rule, flat
         errors: dict[str, str] = {}
         if not KEY_RE.fullmatch(self.key):
-            errors["key"] = "use lowercase letters, digits and underscores, starting with a letter"
+            errors["key"] = N_(
+                "use lowercase letters, digits and underscores, starting with a letter"
+            )
         if not self.label.strip():
-            errors["label"] = "the field needs a label"
+            errors["label"] = N_("the field needs a label")
         elif len(self.label) > MAX_TEXT:
-            errors["label"] = f"the label is longer than {MAX_TEXT} characters"
+            errors["label"] = N_("the label is longer than %(max)s characters", max=MAX_TEXT)
         if self.kind.has_options:
             cleaned = [o.strip() for o in self.options if o.strip()]
             if not cleaned:
-                errors["options"] = "a choice field needs at least one option"
+                errors["options"] = N_("a choice field needs at least one option")
             elif len(set(cleaned)) != len(cleaned):
-                errors["options"] = "options must be different from each other"
+                errors["options"] = N_("options must be different from each other")
             elif len(cleaned) > MAX_OPTIONS:
-                errors["options"] = f"at most {MAX_OPTIONS} options"
+                errors["options"] = N_("at most %(max)s options", max=MAX_OPTIONS)
             elif any(len(o) > MAX_OPTION for o in cleaned):
-                errors["options"] = f"each option is at most {MAX_OPTION} characters"
+                errors["options"] = N_("each option is at most %(max)s characters", max=MAX_OPTION)
             self.options = cleaned
         elif self.options:
             self.options = []
         if len(self.help_text) > MAX_HELP:
-            errors["help_text"] = f"the help text is longer than {MAX_HELP} characters"
+            errors["help_text"] = N_(
+                "the help text is longer than %(max)s characters", max=MAX_HELP
+            )
         if self.key in SYSTEM_KEYS and not self.required:
-            errors["required"] = "the subject and the description are always required"
+            errors["required"] = N_("the subject and the description are always required")
         if errors:
             raise InvalidInput(errors)
 
@@ -92,53 +97,53 @@ class FormField:
         if self.kind is FieldKind.CHECKBOX:
             value = raw in (True, "on", "true", "1", "yes")
             if self.required and not value:
-                raise ValueError("tick this box to continue")
+                raise ValueError(N_("tick this box to continue"))
             return value
         if self.kind is FieldKind.MULTISELECT:
             items = _as_list(raw)
             unknown = [i for i in items if i not in self.options]
             if unknown:
-                raise ValueError(f"'{unknown[0]}' is not one of the choices")
+                raise ValueError(N_("'%(choice)s' is not one of the choices", choice=unknown[0]))
             if self.required and not items:
-                raise ValueError("choose at least one")
+                raise ValueError(N_("choose at least one"))
             return [o for o in self.options if o in items]
         text = _as_text(raw)
         if text is None or not text.strip():
             if self.required:
-                raise ValueError("this field is required")
+                raise ValueError(N_("this field is required"))
             return None
         text = text.strip() if self.kind is not FieldKind.TEXTAREA else text.strip("\n\r ")
         match self.kind:
             case FieldKind.TEXT:
                 if len(text) > MAX_TEXT:
-                    raise ValueError(f"at most {MAX_TEXT} characters")
+                    raise ValueError(N_("at most %(max)s characters", max=MAX_TEXT))
                 if "\n" in text:
-                    raise ValueError("one line only")
+                    raise ValueError(N_("one line only"))
             case FieldKind.TEXTAREA:
                 if len(text) > MAX_TEXTAREA:
-                    raise ValueError(f"at most {MAX_TEXTAREA} characters")
+                    raise ValueError(N_("at most %(max)s characters", max=MAX_TEXTAREA))
             case FieldKind.NUMBER:
                 try:
                     number = Decimal(text.replace(",", "."))
                 except InvalidOperation:
-                    raise ValueError("enter a number, like 42 or 3.5") from None
+                    raise ValueError(N_("enter a number, like 42 or 3.5")) from None
                 if not number.is_finite():
-                    raise ValueError("enter a number, like 42 or 3.5")
+                    raise ValueError(N_("enter a number, like 42 or 3.5"))
                 return str(number)
             case FieldKind.DATE:
                 try:
                     return date.fromisoformat(text).isoformat()
                 except ValueError:
-                    raise ValueError("enter a date as YYYY-MM-DD") from None
+                    raise ValueError(N_("enter a date as YYYY-MM-DD")) from None
             case FieldKind.SELECT:
                 if text not in self.options:
-                    raise ValueError("choose one of the options")
+                    raise ValueError(N_("choose one of the options"))
             case FieldKind.EMAIL:
                 if not EMAIL_RE.fullmatch(text):
-                    raise ValueError("enter an e-mail address like name@example.com")
+                    raise ValueError(N_("enter an e-mail address like name@example.com"))
             case FieldKind.PHONE:
                 if not PHONE_RE.fullmatch(text):
-                    raise ValueError("enter a phone number, like +1 555 010 0199")
+                    raise ValueError(N_("enter a phone number, like +1 555 010 0199"))
         return text
 
 
@@ -178,7 +183,8 @@ def validate_answers(
         try:
             value = f.clean(raw.get(f.key))
         except ValueError as exc:
-            errors[f.key] = str(exc)
+            # The message as raised: a marked message keeps its msgid for translation.
+            errors[f.key] = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
             continue
         if value is not None and value != [] and value is not False:
             answers[f.key] = value
@@ -187,27 +193,32 @@ def validate_answers(
     return answers
 
 
-def default_fields(portal_id: int, ids: Sequence[int]) -> list[FormField]:
-    """The request form a new portal starts with: a subject and a description."""
+def default_fields(
+    portal_id: int, ids: Sequence[int], translate: Callable[[str], str] = str
+) -> list[FormField]:
+    """The request form a new portal starts with: a subject and a description, its words
+    passed through `translate` (into the portal's language)."""
     return [
         FormField(
             portal_id=portal_id,
             id=ids[0],
             key=SUBJECT_KEY,
-            label="Subject",
+            label=translate(N_("Subject")),
             kind=FieldKind.TEXT,
             position=0,
             required=True,
-            help_text="A few words that sum up your request.",
+            help_text=translate(N_("A few words that sum up your request.")),
         ),
         FormField(
             portal_id=portal_id,
             id=ids[1],
             key=DESCRIPTION_KEY,
-            label="Description",
+            label=translate(N_("Description")),
             kind=FieldKind.TEXTAREA,
             position=1,
             required=True,
-            help_text="What happened, what you expected, and anything you already tried.",
+            help_text=translate(
+                N_("What happened, what you expected, and anything you already tried.")
+            ),
         ),
     ]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from zedline.accounts.model import User
 from zedline.errors import InvalidInput, NotFound
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
+from zedline.i18n import N_
 from zedline.persistence.unit_of_work import UnitOfWork
 
 MAX_FIELDS = 50
@@ -30,7 +31,7 @@ def _parse_kind(kind: str | FieldKind) -> FieldKind:
     try:
         return FieldKind(kind)
     except ValueError:
-        raise InvalidInput({"kind": "choose one of the field types"}) from None
+        raise InvalidInput({"kind": N_("choose one of the field types")}) from None
 
 
 def add_field(
@@ -54,7 +55,7 @@ def add_field(
     with uow:
         fields = uow.form_fields.list(actor.portal_id)
         if sum(f.active for f in fields) >= MAX_FIELDS:
-            raise InvalidInput({"label": f"a form has at most {MAX_FIELDS} fields"})
+            raise InvalidInput({"label": N_("a form has at most %(max)s fields", max=MAX_FIELDS)})
         field = FormField(
             portal_id=actor.portal_id,
             id=uow.next_id(),
@@ -77,7 +78,7 @@ def _get(uow: UnitOfWork, actor: User, field_id: int) -> FormField:
     for f in uow.form_fields.list(actor.portal_id):
         if f.id == field_id:
             return f
-    raise NotFound("no such form field")
+    raise NotFound(N_("no such form field"))
 
 
 def update_field(
@@ -103,9 +104,9 @@ def update_field(
         new_kind = _parse_kind(kind)
         if field.key in SYSTEM_KEYS:
             if new_kind is not field.kind:
-                raise InvalidInput({"kind": "the subject and description keep their type"})
+                raise InvalidInput({"kind": N_("the subject and description keep their type")})
             if not client_visible:
-                raise InvalidInput({"client_visible": "clients always fill this field"})
+                raise InvalidInput({"client_visible": N_("clients always fill this field")})
         field.label = " ".join(label.split())
         field.kind = new_kind
         field.required = required
@@ -127,7 +128,7 @@ def retire_field(uow: UnitOfWork, actor: User, field_id: int) -> FormField:
     with uow:
         field = _get(uow, actor, field_id)
         if field.key in SYSTEM_KEYS:
-            raise InvalidInput({"field": "the subject and the description cannot be removed"})
+            raise InvalidInput({"field": N_("the subject and the description cannot be removed")})
         field.active = False
         uow.commit()
     return field
@@ -149,7 +150,7 @@ def move_field(uow: UnitOfWork, actor: User, field_id: int, *, offset: int) -> N
         active = [f for f in uow.form_fields.list(actor.portal_id) if f.active]
         index = next((i for i, f in enumerate(active) if f.id == field_id), None)
         if index is None:
-            raise NotFound("no such form field")
+            raise NotFound(N_("no such form field"))
         target = max(0, min(len(active) - 1, index + offset))
         active.insert(target, active.pop(index))
         for position, f in enumerate(active):

@@ -10,6 +10,8 @@ from typing import Any
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.errors import InvalidInput, NotFound
+from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
+from zedline.i18n import N_, translator
 from zedline.notifications.rules import (
     EVENTS,
     SWITCHES,
@@ -62,13 +64,13 @@ class Preview:
 @dataclass(frozen=True)
 class _ExampleTicket:
     number: int = 1
-    subject: str = "Example request"
+    subject: str = N_("Example request")
 
 
 def _editable(key: str) -> EventSpec:
     found = spec(key)
     if found is None or not found.editable:
-        raise NotFound("no such notification")
+        raise NotFound(N_("no such notification"))
     return found
 
 
@@ -135,21 +137,25 @@ def template_draft(uow: UnitOfWork, actor: User, event: str) -> TemplateDraft:
     )
 
 
+EMPTY = {"subject": N_("the subject cannot be empty"), "body": N_("the body cannot be empty")}
+
+
 def _check(subject: str, body: str, context: Mapping[str, Any]) -> None:
     """Raises: InvalidInput (fields `subject`, `body`) with the line and the reason."""
     errors: dict[str, str] = {}
     values = safe_context(context)
+    lang = getattr(context.get("portal"), "language", DEFAULT_LANGUAGE)
     for name, source in (("subject", subject), ("body", body)):
         if not source.strip():
-            errors[name] = f"the {name} cannot be empty"
+            errors[name] = EMPTY[name]
             continue
         try:
-            output = render_sandboxed(source, values)
+            output = render_sandboxed(source, values, lang=lang)
         except TemplateProblem as problem:
-            errors[name] = str(problem)
+            errors[name] = problem.text
             continue
         if name == "subject" and not output.strip():
-            errors[name] = "the subject renders as empty text"
+            errors[name] = N_("the subject renders as empty text")
     if errors:
         raise InvalidInput(errors)
 
@@ -236,7 +242,7 @@ def preview_template(
     try:
         rendered = notifier.render_custom(template, full)
     except TemplateProblem as problem:
-        raise InvalidInput({"body": str(problem)}) from problem
+        raise InvalidInput({"body": problem.text}) from problem
     return Preview(rendered, ticket_number)
 
 
@@ -263,86 +269,114 @@ def _sample(
         description = messages[0].body if messages else ""
     except NotFound:
         if number is not None:
-            raise NotFound(f"there is no request #{number} in this portal") from None
+            raise NotFound(
+                N_("there is no request #%(number)s in this portal", number=number)
+            ) from None
         ticket, ticket_number = _ExampleTicket(), None
-    to_client = any(a is Audience.CLIENT for a, _ in event_spec.audiences)
+    to_client = any(a is Audience.CLIENT for a, _role in event_spec.audiences)
     recipient = requester if to_client and requester is not None else actor
-    client_name = requester.full_name if requester is not None else "Carla Client"
+    # The same words the real mail is written with (events.py), in the portal's language.
+    _ = translator(portal.language)
+    client_name = requester.full_name if requester is not None else _("Carla Client")
+    staff_name = actor.full_name
     n, title = ticket.number, ticket.subject
+    if isinstance(ticket, _ExampleTicket):
+        title = _(title)
     texts: dict[str, tuple[str, str, str, str]] = {
         # Per event: the subject, headline, body label and note its mail is written with.
         "ticket_created": (
-            f"We received your request: {title}",
-            (
-                f"We received your request #{n} “{title}”. "
-                "We will e-mail you as soon as an operator replies."
+            _("We received your request: %(subject)s", subject=title),
+            _(
+                "We received your request #%(number)s “%(subject)s”. "
+                "We will e-mail you as soon as an operator replies.",
+                number=n,
+                subject=title,
             ),
-            "Your request",
+            _("Your request"),
             "",
         ),
         "ticket_created_staff": (
-            f"New request from {client_name}: {title}",
-            f"{client_name} opened request #{n}.",
-            f"{client_name} wrote",
+            _("New request from %(name)s: %(subject)s", name=client_name, subject=title),
+            _("%(name)s opened request #%(number)s.", name=client_name, number=n),
+            _("%(name)s wrote", name=client_name),
             "",
         ),
         "reply": (
-            f"New reply: {title}",
-            f"{actor.first_name} from {portal.name} replied to your request #{n}.",
-            f"{actor.first_name} wrote",
-            "To answer, open the request and write there.",
+            _("New reply: %(subject)s", subject=title),
+            _(
+                "%(name)s from %(portal)s replied to your request #%(number)s.",
+                name=actor.first_name,
+                portal=portal.name,
+                number=n,
+            ),
+            _("%(name)s wrote", name=actor.first_name),
+            _("To answer, open the request and write there."),
         ),
         "client_reply": (
-            f"{client_name} replied: {title}",
-            f"{client_name} replied on request #{n}.",
-            f"{client_name} wrote",
+            _("%(name)s replied: %(subject)s", name=client_name, subject=title),
+            _("%(name)s replied on request #%(number)s.", name=client_name, number=n),
+            _("%(name)s wrote", name=client_name),
             "",
         ),
         "internal_note": (
-            f"Internal note from {actor.full_name}: {title}",
-            f"{actor.full_name} wrote an internal note on request #{n}.",
-            actor.full_name,
+            _("Internal note from %(name)s: %(subject)s", name=staff_name, subject=title),
+            _(
+                "%(name)s wrote an internal note on request #%(number)s.",
+                name=staff_name,
+                number=n,
+            ),
+            staff_name,
             "",
         ),
         "status_changed": (
-            f"Resolved: {title}",
-            f"The status of your request #{n} is now “Resolved”.",
+            _("%(status)s: %(subject)s", status=_("Resolved"), subject=title),
+            _(
+                "The status of your request #%(number)s is now “%(status)s”.",
+                number=n,
+                status=_("Resolved"),
+            ),
             "",
-            (
+            _(
                 "If the problem is solved, please confirm it on the request page. "
                 "If not, reply there and the request reopens."
             ),
         ),
         "status_changed_by_client": (
-            f"Closed: {title}",
-            f"{client_name} closed request #{n}: it is now “Closed”.",
+            _("%(status)s: %(subject)s", status=_("Closed"), subject=title),
+            _(
+                "%(name)s closed request #%(number)s: it is now “%(status)s”.",
+                name=client_name,
+                number=n,
+                status=_("Closed"),
+            ),
             "",
             "",
         ),
         "assigned": (
-            f"{actor.full_name} passed you a request: {title}",
-            f"{actor.full_name} assigned request #{n} to you.",
-            f"Note from {actor.full_name}",
+            _("%(name)s passed you a request: %(subject)s", name=staff_name, subject=title),
+            _("%(name)s assigned request #%(number)s to you.", name=staff_name, number=n),
+            _("Note from %(name)s", name=staff_name),
             "",
         ),
         "reminder_due": (
-            f"Reminder: {title}",
-            f"You asked to be reminded about request #{n}.",
-            "Your note",
+            _("Reminder: %(subject)s", subject=title),
+            _("You asked to be reminded about request #%(number)s.", number=n),
+            _("Your note"),
             "",
         ),
         "deadline_passed": (
-            f"Deadline passed: {title}",
-            f"The deadline of request #{n} has passed.",
+            _("Deadline passed: %(subject)s", subject=title),
+            _("The deadline of request #%(number)s has passed.", number=n),
             "",
             "",
         ),
     }
     subject, headline, body_label, note = texts.get(
-        event_spec.key, (title, f"Something happened on request #{n}.", "", "")
+        event_spec.key,
+        (title, _("Something happened on request #%(number)s.", number=n), "", ""),
     )
     internal = event_spec.key in {"internal_note", "assigned", "reminder_due"}
-    body = "" if not body_label else (description or "The text of the message.")
+    body = "" if not body_label else (description or _("The text of the message."))
     context: dict[str, Any] = {
         "user": recipient,
         "ticket": ticket,
@@ -352,7 +386,7 @@ def _sample(
         "body_label": body_label,
         "internal": internal,
         "for_staff": recipient.is_staff,
-        "details": [("Request", f"#{n}")],
+        "details": [(_("Request"), f"#{n}")],
         "note": note,
         "ticket_url": notifier.portal_url(portal, f"tickets/{n}"),
         "portal": portal,

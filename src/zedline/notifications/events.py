@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.errors import NotFound
+from zedline.i18n import translator
 from zedline.notifications.rules import PortalNotifications, audience_of, spec
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
@@ -191,30 +192,36 @@ def ticket_created(
 ) -> None:
     """Acknowledgement to the client (the thread's first mail); notice to the operators."""
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
     status = _status(uow, portal, ticket)
+    n, title, name = ticket.number, ticket.subject, requester.full_name
     _send(
         about,
         [requester],
         event="ticket_created",
-        subject=f"We received your request: {ticket.subject}",
-        headline=f"We received your request #{ticket.number} “{ticket.subject}”. "
-        "We will e-mail you as soon as an operator replies.",
+        subject=_("We received your request: %(subject)s", subject=title),
+        headline=_(
+            "We received your request #%(number)s “%(subject)s”. "
+            "We will e-mail you as soon as an operator replies.",
+            number=n,
+            subject=title,
+        ),
         body=description,
-        body_label="Your request",
-        details=[("Request", f"#{ticket.number}")]
-        + ([("Status", status.client_label)] if status else []),
+        body_label=_("Your request"),
+        details=[(_("Request"), f"#{n}")]
+        + ([(_("Status"), status.client_label)] if status else []),
         thread_root=True,
     )
     _send(
         about,
         _staff(uow, portal),
         event="ticket_created_staff",
-        subject=f"New request from {requester.full_name}: {ticket.subject}",
-        headline=f"{requester.full_name} opened request #{ticket.number}.",
+        subject=_("New request from %(name)s: %(subject)s", name=name, subject=title),
+        headline=_("%(name)s opened request #%(number)s.", name=name, number=n),
         body=description,
-        body_label=f"{requester.full_name} wrote",
-        details=[("Client", f"{requester.full_name} <{requester.email}>")]
-        + ([("Status", status.operator_label)] if status else []),
+        body_label=_("%(name)s wrote", name=name),
+        details=[(_("Client"), f"{name} <{requester.email}>")]
+        + ([(_("Status"), status.operator_label)] if status else []),
         staff_only=True,
         exclude=actor if actor is not None and actor.is_staff else None,
     )
@@ -237,13 +244,21 @@ def message_posted(
     has none (`reopened_to`: the reply reopened a resolved ticket, which the mail says).
     """
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
+    n, title = ticket.number, ticket.subject
     if message.is_internal:
         _send(
             about,
             [u for u in [_user(uow, portal, ticket.assignee_id)] if u is not None],
             event="internal_note",
-            subject=f"Internal note from {author.full_name}: {ticket.subject}",
-            headline=f"{author.full_name} wrote an internal note on request #{ticket.number}.",
+            subject=_(
+                "Internal note from %(name)s: %(subject)s", name=author.full_name, subject=title
+            ),
+            headline=_(
+                "%(name)s wrote an internal note on request #%(number)s.",
+                name=author.full_name,
+                number=n,
+            ),
             body=message.body,
             body_label=author.full_name,
             body_is_internal=True,
@@ -256,29 +271,35 @@ def message_posted(
             about,
             [requester] if requester else [],
             event="reply",
-            subject=f"New reply: {ticket.subject}",
-            headline=f"{author.first_name} from {portal.name} replied to your "
-            f"request #{ticket.number}.",
+            subject=_("New reply: %(subject)s", subject=title),
+            headline=_(
+                "%(name)s from %(portal)s replied to your request #%(number)s.",
+                name=author.first_name,
+                portal=portal.name,
+                number=n,
+            ),
             body=message.body,
-            body_label=f"{author.first_name} wrote",
-            note="To answer, open the request and write there.",
+            body_label=_("%(name)s wrote", name=author.first_name),
+            note=_("To answer, open the request and write there."),
             exclude=author,
         )
         return
-    headline = f"{author.full_name} replied on request #{ticket.number}."
+    headline = _("%(name)s replied on request #%(number)s.", name=author.full_name, number=n)
     if reopened_to is not None:
-        headline = (
-            f"{author.full_name} replied on request #{ticket.number}, which reopened it "
-            f"(now “{reopened_to.operator_label}”)."
+        headline = _(
+            "%(name)s replied on request #%(number)s, which reopened it (now “%(status)s”).",
+            name=author.full_name,
+            number=n,
+            status=reopened_to.operator_label,
         )
     _send(
         about,
         _assignee_or(uow, portal, ticket, admins_only=False),
         event="client_reply",
-        subject=f"{author.full_name} replied: {ticket.subject}",
+        subject=_("%(name)s replied: %(subject)s", name=author.full_name, subject=title),
         headline=headline,
         body=message.body,
-        body_label=f"{author.full_name} wrote",
+        body_label=_("%(name)s wrote", name=author.full_name),
         staff_only=True,
         exclude=author,
     )
@@ -296,15 +317,30 @@ def status_changed(
 ) -> None:
     """Staff changed it → the client, in the client's words; the client did → the assignee."""
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
+    n, title = ticket.number, ticket.subject
     if by.id == ticket.requester_id and not by.is_staff:
-        verb = "closed" if new.category is Category.CLOSED else "changed the status of"
+        label = new.operator_label
+        if new.category is Category.CLOSED:
+            headline = _(
+                "%(name)s closed request #%(number)s: it is now “%(status)s”.",
+                name=by.full_name,
+                number=n,
+                status=label,
+            )
+        else:
+            headline = _(
+                "%(name)s changed the status of request #%(number)s: it is now “%(status)s”.",
+                name=by.full_name,
+                number=n,
+                status=label,
+            )
         _send(
             about,
             _assignee_or(uow, portal, ticket, admins_only=False),
             event="status_changed_by_client",
-            subject=f"{new.operator_label}: {ticket.subject}",
-            headline=f"{by.full_name} {verb} request #{ticket.number}: "
-            f"it is now “{new.operator_label}”.",
+            subject=_("%(status)s: %(subject)s", status=label, subject=title),
+            headline=headline,
             staff_only=True,
             exclude=by,
         )
@@ -312,7 +348,7 @@ def status_changed(
     requester = _user(uow, portal, ticket.requester_id)
     note = ""
     if new.category is Category.RESOLVED:
-        note = (
+        note = _(
             "If the problem is solved, please confirm it on the request page. "
             "If not, reply there and the request reopens."
         )
@@ -320,9 +356,13 @@ def status_changed(
         about,
         [requester] if requester else [],
         event="status_changed",
-        subject=f"{new.client_label}: {ticket.subject}",
-        headline=f"The status of your request #{ticket.number} is now “{new.client_label}”.",
-        details=[("Status", new.client_label)],
+        subject=_("%(status)s: %(subject)s", status=new.client_label, subject=title),
+        headline=_(
+            "The status of your request #%(number)s is now “%(status)s”.",
+            number=n,
+            status=new.client_label,
+        ),
+        details=[(_("Status"), new.client_label)],
         note=note,
         exclude=by,
     )
@@ -344,17 +384,22 @@ def assigned(
     The delegation note is internal: it goes to staff only, like the whole mail.
     """
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
     requester = _user(uow, portal, ticket.requester_id)
     _send(
         about,
         [assignee],
         event="assigned",
-        subject=f"{by.full_name} passed you a request: {ticket.subject}",
-        headline=f"{by.full_name} assigned request #{ticket.number} to you.",
+        subject=_(
+            "%(name)s passed you a request: %(subject)s", name=by.full_name, subject=ticket.subject
+        ),
+        headline=_(
+            "%(name)s assigned request #%(number)s to you.", name=by.full_name, number=ticket.number
+        ),
         body=note,
-        body_label=f"Note from {by.full_name}",
+        body_label=_("Note from %(name)s", name=by.full_name),
         body_is_internal=True,
-        details=[("Client", requester.full_name)] if requester else [],
+        details=[(_("Client"), requester.full_name)] if requester else [],
         exclude=by,
     )
 
@@ -371,14 +416,15 @@ def reminder_due(
 ) -> None:
     """To the operator who set the reminder; the note is theirs, so internal."""
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
     _send(
         about,
         [user],
         event="reminder_due",
-        subject=f"Reminder: {ticket.subject}",
-        headline=f"You asked to be reminded about request #{ticket.number}.",
+        subject=_("Reminder: %(subject)s", subject=ticket.subject),
+        headline=_("You asked to be reminded about request #%(number)s.", number=ticket.number),
         body=note,
-        body_label="Your note",
+        body_label=_("Your note"),
         body_is_internal=True,
     )
 
@@ -388,21 +434,22 @@ def deadline_passed(
 ) -> int:
     """To the assignee, or the portal's admins when nobody (active) has the ticket."""
     about = _about(uow, clock, notifier, portal, ticket)
+    _ = translator(portal.language)
     status = _status(uow, portal, ticket)
     requester = _user(uow, portal, ticket.requester_id)
     details: list[tuple[str, str]] = []
     if ticket.deadline is not None:
-        details.append(("Deadline", _when(portal, ticket.deadline)))
+        details.append((_("Deadline"), _when(portal, ticket.deadline)))
     if status is not None:
-        details.append(("Status", status.operator_label))
+        details.append((_("Status"), status.operator_label))
     if requester is not None:
-        details.append(("Client", requester.full_name))
+        details.append((_("Client"), requester.full_name))
     return _send(
         about,
         _assignee_or(uow, portal, ticket, admins_only=True),
         event="deadline_passed",
-        subject=f"Deadline passed: {ticket.subject}",
-        headline=f"The deadline of request #{ticket.number} has passed.",
+        subject=_("Deadline passed: %(subject)s", subject=ticket.subject),
+        headline=_("The deadline of request #%(number)s has passed.", number=ticket.number),
         details=details,
         staff_only=True,
     )

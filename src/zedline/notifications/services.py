@@ -17,7 +17,7 @@ from jinja2.runtime import Context
 
 from zedline.clock import Clock
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
-from zedline.i18n import translations
+from zedline.i18n import N_, translations
 from zedline.notifications.mail import MailError, MailSender
 from zedline.notifications.model import Channel, Email, OutboxMessage
 from zedline.notifications.rules import NotificationTemplate
@@ -30,9 +30,14 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _language(ctx: Context) -> str:
+def _language_of(values: Mapping[str, Any] | Context) -> str:
     # A mail speaks the language of the portal it is sent from.
-    return str(ctx.get("lang") or getattr(ctx.get("portal"), "language", None) or DEFAULT_LANGUAGE)
+    portal_language = getattr(values.get("portal"), "language", None)
+    return str(values.get("lang") or portal_language or DEFAULT_LANGUAGE)
+
+
+def _language(ctx: Context) -> str:
+    return _language_of(ctx)
 
 
 @pass_context
@@ -112,10 +117,11 @@ class Notifier:
             TemplateProblem: the template fails on this context; it must not be sent.
         """
         values = safe_context(context)
-        subject = " ".join(render_sandboxed(template.subject, values).split())
+        lang = _language_of(context)
+        subject = " ".join(render_sandboxed(template.subject, values, lang=lang).split())
         if not subject:
-            raise TemplateProblem(None, "the subject is empty")
-        text = _tidy(render_sandboxed(template.body, values))
+            raise TemplateProblem(None, N_("the subject is empty"))
+        text = _tidy(render_sandboxed(template.body, values, lang=lang))
         paragraphs = [p.splitlines() for p in text.split("\n\n") if p.strip()]
         html = self._html.get_template("custom_notice.html").render(
             {**context, "paragraphs": paragraphs}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.errors import InvalidInput
+from zedline.i18n import N_
 from zedline.notifications.mail import (
     FileMailSender,
     MailError,
@@ -154,27 +155,31 @@ def valid_address(value: str) -> bool:
 def _validate_sender(data: MailSettingsInput, errors: dict[str, str]) -> tuple[str, str]:
     name = _one_line(data.sender_name)
     if len(name) > MAX_NAME:
-        errors["sender_name"] = f"the sender name is longer than {MAX_NAME} characters"
+        errors["sender_name"] = N_(
+            "the sender name is longer than %(max)s characters", max=MAX_NAME
+        )
     address = data.sender_address.strip()
     if not address:
-        errors["sender_address"] = "enter the address your mail is sent from"
+        errors["sender_address"] = N_("enter the address your mail is sent from")
     elif not valid_address(address):
-        errors["sender_address"] = f"“{address[:80]}” is not an e-mail address"
+        errors["sender_address"] = N_(
+            "“%(address)s” is not an e-mail address", address=address[:80]
+        )
     return name, address
 
 
 def _validate_server(data: MailSettingsInput, errors: dict[str, str]) -> tuple[str, int]:
     host = data.smtp_host.strip()
     if not host:
-        errors["smtp_host"] = "enter the SMTP server's host name"
+        errors["smtp_host"] = N_("enter the SMTP server's host name")
     elif len(host) > MAX_HOST or not (_HOST_RE.fullmatch(host) or _IPV6_RE.fullmatch(host)):
-        errors["smtp_host"] = "enter a host name such as smtp.example.com, without a port"
+        errors["smtp_host"] = N_("enter a host name such as smtp.example.com, without a port")
     raw_port = data.smtp_port.strip()
     if not raw_port:
-        errors["smtp_port"] = "enter the SMTP port (587 for STARTTLS, 465 for SSL, 25 for none)"
+        errors["smtp_port"] = N_("enter the SMTP port (587 for STARTTLS, 465 for SSL, 25 for none)")
         return host, 0
     if not raw_port.isdigit() or not 1 <= int(raw_port[:6]) <= 65535:  # noqa: PLR2004
-        errors["smtp_port"] = "the port is a number from 1 to 65535"
+        errors["smtp_port"] = N_("the port is a number from 1 to 65535")
         return host, 0
     return host, int(raw_port)
 
@@ -185,13 +190,15 @@ def _validate(data: MailSettingsInput) -> tuple[str, str, str, int, str, Securit
     host, port = _validate_server(data, errors)
     username = data.smtp_username.strip()
     if len(username) > MAX_USERNAME or "\n" in username:
-        errors["smtp_username"] = f"the user name is longer than {MAX_USERNAME} characters"
+        errors["smtp_username"] = N_(
+            "the user name is longer than %(max)s characters", max=MAX_USERNAME
+        )
     if len(data.password) > MAX_PASSWORD or any(c in data.password for c in "\r\n"):
-        errors["password"] = f"the password is longer than {MAX_PASSWORD} characters"
+        errors["password"] = N_("the password is longer than %(max)s characters", max=MAX_PASSWORD)
     try:
         security = Security(data.security)
     except ValueError:
-        errors["security"] = "choose none, STARTTLS or SSL"
+        errors["security"] = N_("choose none, STARTTLS or SSL")
         security = Security.NONE
     if errors:
         raise InvalidInput(errors)
@@ -325,7 +332,7 @@ def send_test_email(
     actor.require_admin("send a test e-mail")
     to = to.strip() or actor.email
     if not valid_address(to):
-        raise InvalidInput({"to": f"“{to[:80]}” is not an e-mail address"})
+        raise InvalidInput({"to": N_("“%(address)s” is not an e-mail address", address=to[:80])})
     with uow:
         portal = uow.portals.get(actor.portal_id)
         settings = uow.mail_settings.get(actor.portal_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from zedline.errors import InvalidInput, InvalidTransition
+from zedline.i18n import N_
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
@@ -29,16 +30,18 @@ def validate_slug(slug: str) -> str:
             }
         )
     if slug in RESERVED_SLUGS:
-        raise InvalidInput({"slug": f"'{slug}' is reserved; choose another portal slug"})
+        raise InvalidInput(
+            {"slug": N_("'%(slug)s' is reserved; choose another portal slug", slug=slug)}
+        )
     return slug
 
 
 def validate_portal_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput({"name": "the portal needs a name"})
+        raise InvalidInput({"name": N_("the portal needs a name")})
     if len(name) > MAX_NAME:
-        raise InvalidInput({"name": f"the name is longer than {MAX_NAME} characters"})
+        raise InvalidInput({"name": N_("the name is longer than %(max)s characters", max=MAX_NAME)})
     return name
 
 
@@ -59,12 +62,12 @@ class Portal:
 
     def disable(self) -> None:
         if not self.active:
-            raise InvalidTransition(f"portal '{self.slug}' is already disabled")
+            raise InvalidTransition(N_("portal '%(slug)s' is already disabled", slug=self.slug))
         self.active = False
 
     def enable(self) -> None:
         if self.active:
-            raise InvalidTransition(f"portal '{self.slug}' is already enabled")
+            raise InvalidTransition(N_("portal '%(slug)s' is already enabled", slug=self.slug))
         self.active = True
 
     @property
@@ -74,9 +77,11 @@ class Portal:
     def reserve_space(self, size: int) -> None:
         """Count `size` more bytes against the quota, or refuse when it would pass it."""
         if size < 0:
-            raise InvalidInput({"file": "a file cannot have a negative size"})
+            raise InvalidInput({"file": N_("a file cannot have a negative size")})
         if self.used_bytes + size > self.quota_bytes:
-            raise InvalidInput({"file": "this portal's disk space is full; the file was not saved"})
+            raise InvalidInput(
+                {"file": N_("this portal's disk space is full; the file was not saved")}
+            )
         self.used_bytes += size
 
     def release_space(self, size: int) -> None:

@@ -21,10 +21,19 @@ from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput
 from zedline.files import FileStore
 from zedline.forms.model import default_fields
+from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
+from zedline.i18n import LANGUAGES, N_, translator
 from zedline.persistence import tables as t
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal, validate_portal_name, validate_slug
 from zedline.tickets.model import default_statuses
+
+_LANGUAGE_CHOICE = N_("choose English or Russian")
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise InvalidInput({"language": _LANGUAGE_CHOICE})
 
 
 @dataclass(frozen=True)
@@ -47,11 +56,15 @@ def provision_portal(
     admin_first_name: str = "Portal",
     admin_last_name: str = "Admin",
     quota_bytes: int = 1024 * 1024 * 1024,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Provisioned:
     """Create a portal with its default statuses and request form, and its first admin.
 
+    The statuses' labels and the form's words are written in the portal's `language`; they
+    are the admin's to change from then on (a later change of language leaves them as they are).
+
     Raises:
-        InvalidInput: a bad slug, name, e-mail or password (per field).
+        InvalidInput: a bad slug, name, language, e-mail or password (per field).
         Conflict: the slug is taken.
     """
     errors: dict[str, str] = {}
@@ -61,6 +74,7 @@ def provision_portal(
         lambda: normalize_email(admin_email),
         lambda: clean_name(admin_first_name, "first_name", "first name"),
         lambda: clean_name(admin_last_name, "last_name", "last name"),
+        lambda: _check_language(language),
     ]
     if admin_password is not None:
         checks.append(lambda: check_password_strength(admin_password, "admin_password"))
@@ -82,13 +96,15 @@ def provision_portal(
             slug=slug,
             name=validate_portal_name(name),
             created_at=now,
+            language=language,
             quota_bytes=quota_bytes,
         )
         uow.portals.add(portal)
         uow.flush()
-        for status in default_statuses(portal.id, uow.take_ids(5)):
+        translate = translator(language)
+        for status in default_statuses(portal.id, uow.take_ids(5), translate):
             uow.statuses.add(status)
-        for form_field in default_fields(portal.id, uow.take_ids(2)):
+        for form_field in default_fields(portal.id, uow.take_ids(2), translate):
             uow.form_fields.add(form_field)
         password = admin_password or generate_password()
         admin = User(
@@ -145,9 +161,6 @@ def delete_portal(uow: UnitOfWork, slug: str, *, files: FileStore | None = None)
             files.delete(key)
 
 
-LANGUAGES = ("en", "ru")
-
-
 def update_portal_settings(
     uow: UnitOfWork, actor: User, *, name: str, timezone: str, language: str
 ) -> Portal:
@@ -164,9 +177,9 @@ def update_portal_settings(
     except InvalidInput as exc:
         errors.update(exc.errors)
     if not valid_timezone(timezone):
-        errors["timezone"] = "choose a time zone from the list, like Europe/Berlin"
+        errors["timezone"] = N_("choose a time zone from the list, like Europe/Berlin")
     if language not in LANGUAGES:
-        errors["language"] = "choose English or Russian"
+        errors["language"] = _LANGUAGE_CHOICE
     if errors:
         raise InvalidInput(errors)
     with uow:
@@ -182,9 +195,9 @@ def set_quota(uow: UnitOfWork, actor: User, *, quota_bytes: int) -> Portal:
     with uow:
         portal = uow.portals.get(actor.portal_id)
         if quota_bytes <= 0:
-            raise InvalidInput({"quota": "the quota must be positive"})
+            raise InvalidInput({"quota": N_("the quota must be positive")})
         if quota_bytes < portal.used_bytes:
-            raise InvalidInput({"quota": "the quota cannot be below the space already used"})
+            raise InvalidInput({"quota": N_("the quota cannot be below the space already used")})
         portal.quota_bytes = quota_bytes
         uow.commit()
     return portal

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from zedline.accounts.model import Role, User
 from zedline.errors import InvalidInput, InvalidTransition, PermissionDenied
+from zedline.i18n import N_
 
 MAX_SUBJECT = 255
 MAX_BODY = 50_000
@@ -60,16 +62,20 @@ class Status:
     active: bool = True
 
 
-def default_statuses(portal_id: int, ids: list[int]) -> list[Status]:
+def default_statuses(
+    portal_id: int, ids: list[int], translate: Callable[[str], str] = str
+) -> list[Status]:
+    """The statuses a new portal starts with, their labels passed through `translate` (into
+    the portal's language); from then on they are the admin's own words."""
     rows = [
-        (Category.NEW, "New", "Received", True),
-        (Category.OPEN, "In progress", "In progress", False),
-        (Category.WAITING, "Waiting for client", "Waiting for your reply", False),
-        (Category.RESOLVED, "Resolved", "Resolved — please confirm", False),
-        (Category.CLOSED, "Closed", "Closed", False),
+        (Category.NEW, N_("New"), N_("Received"), True),
+        (Category.OPEN, N_("In progress"), N_("In progress"), False),
+        (Category.WAITING, N_("Waiting for client"), N_("Waiting for your reply"), False),
+        (Category.RESOLVED, N_("Resolved"), N_("Resolved — please confirm"), False),
+        (Category.CLOSED, N_("Closed"), N_("Closed"), False),
     ]
     return [
-        Status(portal_id, ids[i], cat, op, cl, position=i, is_default=default)
+        Status(portal_id, ids[i], cat, translate(op), translate(cl), position=i, is_default=default)
         for i, (cat, op, cl, default) in enumerate(rows)
     ]
 
@@ -106,9 +112,11 @@ class Message:
 def clean_body(body: str) -> str:
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise InvalidInput({"body": "write a message first"})
+        raise InvalidInput({"body": N_("write a message first")})
     if len(body) > MAX_BODY:
-        raise InvalidInput({"body": f"the message is longer than {MAX_BODY} characters"})
+        raise InvalidInput(
+            {"body": N_("the message is longer than %(max)s characters", max=MAX_BODY)}
+        )
     return body
 
 
@@ -168,7 +176,7 @@ class Ticket:
 
     def _set_status(self, status: Status, at: datetime) -> None:
         if status.portal_id != self.portal_id:
-            raise InvalidInput({"status": "unknown status"})
+            raise InvalidInput({"status": N_("unknown status")})
         self.status_id = status.id
         self.category = status.category
         if status.category is Category.RESOLVED:
@@ -189,9 +197,11 @@ class Ticket:
     ) -> TicketEvent:
         by.require_staff("change a ticket's status")
         if not status.active:
-            raise InvalidInput({"status": "this status is retired"})
+            raise InvalidInput({"status": N_("this status is retired")})
         if status.id == self.status_id:
-            raise InvalidTransition(f"ticket #{self.number} already has this status")
+            raise InvalidTransition(
+                N_("ticket #%(number)s already has this status", number=self.number)
+            )
         old = self.status_id
         self._set_status(status, at)
         self._touch(at, public=True)
@@ -208,7 +218,7 @@ class Ticket:
     def take(self, *, by: User, at: datetime, event_id: int) -> TicketEvent:
         by.require_staff("take a ticket")
         if self.assignee_id == by.id:
-            raise InvalidTransition(f"ticket #{self.number} is already yours")
+            raise InvalidTransition(N_("ticket #%(number)s is already yours", number=self.number))
         previous = self.assignee_id
         self.assignee_id = by.id
         self._touch(at, public=False)
@@ -225,9 +235,15 @@ class Ticket:
     def delegate(self, to: User, *, by: User, at: datetime, event_id: int) -> TicketEvent:
         by.require_staff("delegate a ticket")
         if to.portal_id != self.portal_id or not to.is_staff or not to.active:
-            raise InvalidInput({"assignee": "choose an active operator of this portal"})
+            raise InvalidInput({"assignee": N_("choose an active operator of this portal")})
         if self.assignee_id == to.id:
-            raise InvalidTransition(f"ticket #{self.number} is already assigned to {to.full_name}")
+            raise InvalidTransition(
+                N_(
+                    "ticket #%(number)s is already assigned to %(name)s",
+                    number=self.number,
+                    name=to.full_name,
+                )
+            )
         previous = self.assignee_id
         self.assignee_id = to.id
         self._touch(at, public=False)
@@ -244,7 +260,7 @@ class Ticket:
     def unassign(self, *, by: User, at: datetime, event_id: int) -> TicketEvent:
         by.require_staff("unassign a ticket")
         if self.assignee_id is None:
-            raise InvalidTransition(f"ticket #{self.number} has no assignee")
+            raise InvalidTransition(N_("ticket #%(number)s has no assignee", number=self.number))
         previous = self.assignee_id
         self.assignee_id = None
         self._touch(at, public=False)
@@ -257,9 +273,11 @@ class Ticket:
     ) -> TicketEvent:
         by.require_staff("set a deadline")
         if deadline is not None and deadline.tzinfo is None:
-            raise InvalidInput({"deadline": "the deadline needs a time zone"})
+            raise InvalidInput({"deadline": N_("the deadline needs a time zone")})
         if deadline == self.deadline:
-            raise InvalidTransition(f"ticket #{self.number} already has this deadline")
+            raise InvalidTransition(
+                N_("ticket #%(number)s already has this deadline", number=self.number)
+            )
         self.deadline = deadline
         self.deadline_notified_at = None
         self._touch(at, public=False)
@@ -285,9 +303,9 @@ class Ticket:
         Returns the message and, when the reply reopened the ticket, the event saying so.
         """
         if not self.visible_to(author):
-            raise PermissionDenied("you cannot write in this ticket")
+            raise PermissionDenied(N_("you cannot write in this ticket"))
         if visibility is Visibility.INTERNAL and not author.is_staff:
-            raise PermissionDenied("clients can only write public messages")
+            raise PermissionDenied(N_("clients can only write public messages"))
         body = clean_body(body)
         event = None
         if author.role is Role.CLIENT:
@@ -309,7 +327,7 @@ class Ticket:
 
     def _reopen(self, status: Status, *, by: User, at: datetime, event_id: int) -> TicketEvent:
         if not status.category.is_active:
-            raise InvalidInput({"status": "a ticket reopens to a new, open or waiting status"})
+            raise InvalidInput({"status": N_("a ticket reopens to a new, open or waiting status")})
         old = self.status_id
         self._set_status(status, at)
         self._touch(at, public=True)
@@ -326,11 +344,11 @@ class Ticket:
     def reopen(self, status: Status, *, by: User, at: datetime, event_id: int) -> TicketEvent:
         """The requester (or staff) says the problem is not solved after all."""
         if not self.visible_to(by):
-            raise PermissionDenied("you cannot reopen this ticket")
+            raise PermissionDenied(N_("you cannot reopen this ticket"))
         if self.category is not Category.RESOLVED and not (
             by.is_staff and self.category is Category.CLOSED
         ):
-            raise InvalidTransition(f"ticket #{self.number} is not resolved")
+            raise InvalidTransition(N_("ticket #%(number)s is not resolved", number=self.number))
         return self._reopen(status, by=by, at=at, event_id=event_id)
 
     def confirm_resolution(
@@ -338,11 +356,13 @@ class Ticket:
     ) -> TicketEvent:
         """The requester confirms the solution: the ticket closes."""
         if by.id != self.requester_id:
-            raise PermissionDenied("only the requester confirms a resolution")
+            raise PermissionDenied(N_("only the requester confirms a resolution"))
         if self.category is not Category.RESOLVED:
-            raise InvalidTransition(f"request #{self.number} is not waiting for confirmation")
+            raise InvalidTransition(
+                N_("request #%(number)s is not waiting for confirmation", number=self.number)
+            )
         if closed.category is not Category.CLOSED:
-            raise InvalidInput({"status": "confirming closes the request"})
+            raise InvalidInput({"status": N_("confirming closes the request")})
         old = self.status_id
         self._set_status(closed, at)
         self._touch(at, public=True)
@@ -360,14 +380,14 @@ class Ticket:
         self, score: int, comment: str, *, by: User, at: datetime, event_id: int
     ) -> TicketEvent:
         if by.id != self.requester_id:
-            raise PermissionDenied("only the requester rates the help")
+            raise PermissionDenied(N_("only the requester rates the help"))
         if self.category not in (Category.RESOLVED, Category.CLOSED):
-            raise InvalidTransition("a request can be rated once it is resolved")
+            raise InvalidTransition(N_("a request can be rated once it is resolved"))
         if score not in range(1, 6):
-            raise InvalidInput({"rating": "choose from 1 to 5 stars"})
+            raise InvalidInput({"rating": N_("choose from 1 to 5 stars")})
         comment = comment.strip()
         if len(comment) > MAX_COMMENT:
-            raise InvalidInput({"comment": f"at most {MAX_COMMENT} characters"})
+            raise InvalidInput({"comment": N_("at most %(max)s characters", max=MAX_COMMENT)})
         self.rating = score
         self.rating_comment = comment
         self._touch(at, public=True)

@@ -14,6 +14,7 @@ from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from zedline.files import FileStore, FileTooLarge
 from zedline.forms.model import DESCRIPTION_KEY, SUBJECT_KEY, validate_answers
+from zedline.i18n import N_
 from zedline.live import Change
 from zedline.notifications import events
 from zedline.notifications.services import Notifier
@@ -51,7 +52,7 @@ class FileLimits:
 def _portal_for(uow: UnitOfWork, actor: User) -> Portal:
     portal = uow.portals.get(actor.portal_id)
     if not portal.active:
-        raise PermissionDenied("this portal is disabled")
+        raise PermissionDenied(N_("this portal is disabled"))
     return portal
 
 
@@ -185,9 +186,11 @@ def _store_uploads(
     if not uploads:
         return []
     if files is None or limits is None:
-        raise InvalidInput({"files": "attachments are not available here"})
+        raise InvalidInput({"files": N_("attachments are not available here")})
     if len(uploads) > MAX_FILES_PER_MESSAGE:
-        raise InvalidInput({"files": f"attach at most {MAX_FILES_PER_MESSAGE} files at once"})
+        raise InvalidInput(
+            {"files": N_("attach at most %(max)s files at once", max=MAX_FILES_PER_MESSAGE)}
+        )
     stored: list[str] = []
     total = 0
     try:
@@ -197,7 +200,13 @@ def _store_uploads(
                 key, size = files.save(portal.id, upload.stream, max_bytes=limits.max_bytes)
             except FileTooLarge:
                 raise InvalidInput(
-                    {"files": f"“{name}” is larger than {limits.max_bytes // (1024 * 1024)} MB"}
+                    {
+                        "files": N_(
+                            "“%(name)s” is larger than %(mb)s MB",
+                            name=name,
+                            mb=limits.max_bytes // (1024 * 1024),
+                        )
+                    }
                 ) from None
             stored.append(key)
             total += size
@@ -369,7 +378,9 @@ def delegate_ticket(
         try:
             to = uow.users.get(portal.id, to_user_id)
         except NotFound:
-            raise InvalidInput({"assignee": "choose an active operator of this portal"}) from None
+            raise InvalidInput(
+                {"assignee": N_("choose an active operator of this portal")}
+            ) from None
         now = clock.now()
         uow.tickets.add_event(ticket.delegate(to, by=actor, at=now, event_id=uow.next_id()))
         if note.strip():
@@ -425,7 +436,7 @@ def change_status(
         try:
             status = uow.statuses.get(portal.id, status_id)
         except NotFound:
-            raise InvalidInput({"status": "choose one of this portal's statuses"}) from None
+            raise InvalidInput({"status": N_("choose one of this portal's statuses")}) from None
         event = ticket.change_status(status, by=actor, at=clock.now(), event_id=uow.next_id())
         uow.tickets.add_event(event)
         events.status_changed(uow, clock, notifier, portal, ticket, new=status, by=actor)
@@ -527,12 +538,12 @@ def set_reminder(
     """
     actor.require_staff("set reminders")
     if due_at.tzinfo is None:
-        raise InvalidInput({"due_at": "the time needs a time zone"})
+        raise InvalidInput({"due_at": N_("the time needs a time zone")})
     now = clock.now()
     if due_at <= now:
-        raise InvalidInput({"due_at": "choose a time in the future"})
+        raise InvalidInput({"due_at": N_("choose a time in the future")})
     if len(note) > MAX_REMINDER_NOTE:
-        raise InvalidInput({"note": f"at most {MAX_REMINDER_NOTE} characters"})
+        raise InvalidInput({"note": N_("at most %(max)s characters", max=MAX_REMINDER_NOTE)})
     with uow:
         _portal_for(uow, actor)
         ticket = uow.tickets.get_for(actor, number)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zedline.accounts.model import User
 from zedline.errors import InvalidInput, NotFound
+from zedline.i18n import N_
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets.model import Category, Status
 
@@ -17,9 +18,9 @@ def _labels(operator_label: str, client_label: str) -> tuple[str, str]:
     cl = " ".join(client_label.split())
     for key, value in (("operator_label", op), ("client_label", cl)):
         if not value:
-            errors[key] = "enter a label"
+            errors[key] = N_("enter a label")
         elif len(value) > MAX_LABEL:
-            errors[key] = f"at most {MAX_LABEL} characters"
+            errors[key] = N_("at most %(max)s characters", max=MAX_LABEL)
     if errors:
         raise InvalidInput(errors)
     return op, cl
@@ -33,14 +34,14 @@ def add_status(
     try:
         cat = Category(category)
     except ValueError:
-        raise InvalidInput({"category": "choose a category"}) from None
+        raise InvalidInput({"category": N_("choose a category")}) from None
     op, cl = _labels(operator_label, client_label)
     with uow:
         statuses = uow.statuses.list(actor.portal_id)
         if len(statuses) >= MAX_STATUSES:
-            raise InvalidInput({"operator_label": f"at most {MAX_STATUSES} statuses"})
+            raise InvalidInput({"operator_label": N_("at most %(max)s statuses", max=MAX_STATUSES)})
         if any(s.operator_label.lower() == op.lower() and s.active for s in statuses):
-            raise InvalidInput({"operator_label": "a status with this label exists"})
+            raise InvalidInput({"operator_label": N_("a status with this label exists")})
         status = Status(
             actor.portal_id,
             uow.next_id(),
@@ -77,12 +78,17 @@ def retire_status(uow: UnitOfWork, actor: User, status_id: int) -> Status:
         statuses = uow.statuses.list(actor.portal_id)
         status = next((s for s in statuses if s.id == status_id), None)
         if status is None:
-            raise NotFound("no such status")
+            raise NotFound(N_("no such status"))
         if status.is_default:
-            raise InvalidInput({"status": "choose another default status first"})
+            raise InvalidInput({"status": N_("choose another default status first")})
         if sum(s.active and s.category is status.category for s in statuses) <= 1:
             raise InvalidInput(
-                {"status": f"each category keeps at least one status ('{status.category}')"}
+                {
+                    "status": N_(
+                        "each category keeps at least one status ('%(category)s')",
+                        category=status.category,
+                    )
+                }
             )
         status.active = False
         uow.commit()
@@ -105,9 +111,9 @@ def set_default_status(uow: UnitOfWork, actor: User, status_id: int) -> Status:
         statuses = uow.statuses.list(actor.portal_id)
         status = next((s for s in statuses if s.id == status_id), None)
         if status is None:
-            raise NotFound("no such status")
+            raise NotFound(N_("no such status"))
         if not status.active or status.category not in (Category.NEW, Category.OPEN):
-            raise InvalidInput({"status": "new tickets start in an active new or open status"})
+            raise InvalidInput({"status": N_("new tickets start in an active new or open status")})
         for s in statuses:
             s.is_default = s.id == status.id
         uow.commit()
@@ -120,7 +126,7 @@ def move_status(uow: UnitOfWork, actor: User, status_id: int, *, offset: int) ->
         statuses = list(uow.statuses.list(actor.portal_id))
         index = next((i for i, s in enumerate(statuses) if s.id == status_id), None)
         if index is None:
-            raise NotFound("no such status")
+            raise NotFound(N_("no such status"))
         target = max(0, min(len(statuses) - 1, index + offset))
         statuses.insert(target, statuses.pop(index))
         for position, s in enumerate(statuses):

@@ -17,6 +17,7 @@ FIELD_LABELS = {
     "name": "--name",
     "admin_email": "--admin-email",
     "admin_password": "--admin-password",
+    "language": "--language",
     "email": "EMAIL",
     "password": "--password",
     "first_name": "--first-name",

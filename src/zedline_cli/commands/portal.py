@@ -32,6 +32,14 @@ def create(
     ] = None,
     admin_first_name: Annotated[str, typer.Option("--admin-first-name")] = "Portal",
     admin_last_name: Annotated[str, typer.Option("--admin-last-name")] = "Admin",
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            help="Language of the interface and e-mails, en or ru; the default statuses and "
+            "request form are written in it.",
+        ),
+    ] = "en",
     as_json: JsonOption = False,
 ) -> None:
     """Create a portal with its default statuses and request form, and its first admin."""
@@ -49,6 +57,7 @@ def create(
         admin_first_name=admin_first_name,
         admin_last_name=admin_last_name,
         quota_bytes=zl.settings.default_quota_bytes,
+        language=language,
     )
     login_url = zl.notifier.portal_url(made.portal, "login")
     mailed = None
@@ -63,6 +72,7 @@ def create(
             {
                 "slug": made.portal.slug,
                 "name": made.portal.name,
+                "language": made.portal.language,
                 "admin_email": made.admin.email,
                 "login_url": login_url,
                 "generated_password": made.generated_password,

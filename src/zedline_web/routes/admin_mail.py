@@ -14,11 +14,12 @@ from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from zedline import Zedline
 from zedline.accounts.model import User
 from zedline.errors import InvalidInput, NotFound
-from zedline.i18n import gettext_for
+from zedline.i18n import gettext_for, translate_all, translations
 from zedline.notifications import admin as notifications
 from zedline.notifications.rules import EVENTS
 from zedline.notifications.sandbox import MAX_TEMPLATE_BYTES, VARIABLES
@@ -26,6 +27,7 @@ from zedline.portals import mail_settings
 from zedline.portals.mail_settings import MailSettingsInput, Security, TestResult
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
 from zedline_web.forms import admin_only, form_text
+from zedline_web.ratelimit import RateLimiter
 from zedline_web.templating import flash, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -35,6 +37,11 @@ MAX_NUMBER_DIGITS = 18
 
 def _t(portal: PortalInfo, text: str, **values: object) -> str:
     return gettext_for(portal.language, text).format(**values)
+
+
+def _limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.limiter
+    return limiter
 
 
 def _names(data: Mapping[str, Any], name: str) -> list[str]:
@@ -66,6 +73,7 @@ def _render_mail(
     errors: Mapping[str, str] | None = None,
     test: TestResult | None = None,
     test_to: str = "",
+    limited: str = "",
     status_code: int = 200,
 ) -> Template:
     current = mail_settings.mail_settings(zl.reader(), actor)
@@ -80,8 +88,10 @@ def _render_mail(
         }
     return render(
         request, "admin/mail.html", portal=portal, section="mail", current=current,
-        values=dict(values), errors=dict(errors or {}), test=test,
-        form_errors={k: v for k, v in (errors or {}).items() if k != "to"},
+        values=dict(values), errors=translate_all(portal.language, errors or {}), test=test,
+        form_errors=translate_all(
+            portal.language, {k: v for k, v in (errors or {}).items() if k != "to"}
+        ), limited=limited,
         test_to=test_to or actor.email, me=actor,
         securities=[
             (Security.STARTTLS.value, _t(portal, "STARTTLS (usually port 587)")),
@@ -128,6 +138,20 @@ def test_mail(
 ) -> Template:
     admin_only(actor)
     to = form_text(data, "to").strip()
+    wait = _limiter(request).hit("mail-test-portal", portal.slug)
+    if wait is not None:
+        minutes = max(1, -(-wait // 60))
+        limited = translations(portal.language).ngettext(
+            "Too many test e-mails from this portal. Please wait %(num)d minute and try again.",
+            "Too many test e-mails from this portal. Please wait %(num)d minutes and try again.",
+            minutes,
+        ) % {"num": minutes}
+        page = _render_mail(
+            request, zl, portal, actor, test_to=to, limited=limited,
+            status_code=HTTP_429_TOO_MANY_REQUESTS,
+        )  # fmt: skip
+        page.headers["Retry-After"] = str(wait)
+        return page
     try:
         result = mail_settings.send_test_email(
             zl.reader(), zl.secrets, actor, platform_mailer=zl.mailer,
@@ -205,7 +229,7 @@ def _preview(
             zl.reader(), zl.notifier, actor, event, subject=subject, body=body, number=number
         )
     except NotFound as exc:
-        return None, {"number": exc.message}
+        return None, {"number": exc.text}
     except InvalidInput as exc:
         return None, dict(exc.errors)
     return preview, {}
@@ -235,7 +259,8 @@ def _render_template_page(
             shown, status_code = problems, 422
     return render(
         request, "admin/notifications_template.html", portal=portal, section="notifications",
-        draft=draft, subject=subject, body=body, errors=shown, preview=preview,
+        draft=draft, subject=subject, body=body, errors=translate_all(portal.language, shown),
+        preview=preview,
         number_text=number_text, variables=VARIABLES, max_kb=MAX_TEMPLATE_BYTES // 1024,
         status_code=status_code,
     )  # fmt: skip

@@ -23,7 +23,7 @@ from zedline.accounts import people, queries
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput
-from zedline.i18n import gettext_for
+from zedline.i18n import gettext_for, translate, translate_all
 from zedline.portals import disk
 from zedline.portals import services as portals
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
@@ -101,9 +101,9 @@ def add_person(
             first_name=values["first_name"], last_name=values["last_name"], role=values["role"],
         )  # fmt: skip
     except InvalidInput as exc:
-        errors = exc.errors
+        errors = translate_all(portal.language, exc.errors)
     except Conflict as exc:
-        errors = {"email": exc.message}
+        errors = {"email": translate(portal.language, exc.text)}
     else:
         flash(request, "success", _t(
             portal, "{name} is added. The invitation with the address, login and password "
@@ -129,7 +129,7 @@ def _back(
     try:
         message = action()
     except InvalidInput as exc:
-        text = "; ".join(exc.errors.values())
+        text = "; ".join(translate_all(portal.language, exc.errors).values())
         if to_clients:
             return _render_clients(
                 request, zl, portal, actor, q=q, after=after, row_errors={user_id: text},
@@ -384,7 +384,13 @@ def change_quota(
         updated = portals.set_quota(zl.uow(), actor, quota_bytes=size)
     except InvalidInput as exc:
         return _render_disk(
-            request, zl, portal, actor, values=values, errors=exc.errors, status_code=422
+            request,
+            zl,
+            portal,
+            actor,
+            values=values,
+            errors=translate_all(portal.language, exc.errors),
+            status_code=422,
         )
     amount = Decimal(updated.quota_bytes) / UNITS[values["unit"]]
     flash(request, "success", _t(

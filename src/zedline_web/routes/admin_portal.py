@@ -24,7 +24,7 @@ from zedline import Zedline
 from zedline.errors import InvalidInput, NotFound
 from zedline.forms import services as forms
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
-from zedline.i18n import LANGUAGES, gettext_for
+from zedline.i18n import LANGUAGES, gettext_for, translate_all
 from zedline.portals import queries as portal_queries
 from zedline.portals import services as portals
 from zedline.tickets import statuses
@@ -139,8 +139,8 @@ def _field_args(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _field_errors(exc: InvalidInput) -> dict[str, str]:
-    errors = dict(exc.errors)
+def _field_errors(portal: PortalInfo, exc: InvalidInput) -> dict[str, str]:
+    errors = translate_all(portal.language, exc.errors)
     # The key is made from the label, so a problem with it is a problem with the label.
     if "key" in errors:
         errors.setdefault("label", errors.pop("key"))
@@ -188,7 +188,7 @@ def add_field(
         field = forms.add_field(zl.uow(), actor, **_field_args(values))
     except InvalidInput as exc:
         return _render_builder(
-            request, zl, portal, values=values, errors=_field_errors(exc), status_code=422
+            request, zl, portal, values=values, errors=_field_errors(portal, exc), status_code=422
         )
     flash(request, "success", _t(portal, "The field “{label}” is on the form.", label=field.label))
     return Redirect(_url(portal, "form") + f"#field-{field.id}")
@@ -250,7 +250,12 @@ def save_field(
         saved = forms.update_field(zl.uow(), actor, field_id, **_field_args(values))
     except InvalidInput as exc:
         return _render_edit(
-            request, portal, field, values=values, errors=_field_errors(exc), status_code=422
+            request,
+            portal,
+            field,
+            values=values,
+            errors=_field_errors(portal, exc),
+            status_code=422,
         )
     flash(request, "success", _t(portal, "The field “{label}” is saved.", label=saved.label))
     return Redirect(_url(portal, "form") + f"#field-{saved.id}")
@@ -268,7 +273,7 @@ def _field_action(
     try:
         action()
     except InvalidInput as exc:
-        message = next(iter(sentences(exc.errors).values()), "")
+        message = next(iter(sentences(translate_all(portal.language, exc.errors)).values()), "")
         return _render_builder(request, zl, portal, row_errors={field_id: message}, status_code=422)
     flash(request, "success", success)
     return Redirect(_url(portal, "form") + f"#field-{field_id}")
@@ -386,7 +391,12 @@ def add_status(
         status = statuses.add_status(zl.uow(), actor, **values)
     except InvalidInput as exc:
         return _render_statuses(
-            request, zl, portal, values=values, errors=sentences(exc.errors), status_code=422
+            request,
+            zl,
+            portal,
+            values=values,
+            errors=sentences(translate_all(portal.language, exc.errors)),
+            status_code=422,
         )
     label = status.operator_label
     flash(request, "success", _t(portal, "The status “{label}” is added.", label=label))
@@ -406,7 +416,7 @@ def _status_action(
     try:
         action()
     except InvalidInput as exc:
-        errors = sentences(exc.errors)
+        errors = sentences(translate_all(portal.language, exc.errors))
         return _render_statuses(
             request, zl, portal, row_errors={status_id: errors},
             row_values={status_id: values} if values else None, status_code=422,
@@ -594,7 +604,12 @@ def save_portal(
         saved = portals.update_portal_settings(zl.uow(), actor, **values)
     except InvalidInput as exc:
         return _render_portal(
-            request, zl, portal, values=values, errors=sentences(exc.errors), status_code=422
+            request,
+            zl,
+            portal,
+            values=values,
+            errors=sentences(translate_all(portal.language, exc.errors)),
+            status_code=422,
         )
     # In the portal's new language: the next page is shown in it.
     flash(request, "success", gettext_for(saved.language, "The portal's settings are saved."))

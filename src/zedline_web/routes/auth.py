@@ -19,7 +19,7 @@ from litestar.status_codes import (
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput
-from zedline.i18n import N_
+from zedline.i18n import N_, translate, translate_all
 from zedline_web.context import (
     SESSION_AUTH,
     SESSION_PORTAL,
@@ -152,7 +152,7 @@ def register(
             request,
             portal,
             values=values,
-            errors=exc.errors,
+            errors=translate_all(portal.language, exc.errors),
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     except Conflict:
@@ -230,7 +230,7 @@ def login(
             portal,
             email=email,
             next_url=target,
-            errors=exc.errors,
+            errors=translate_all(portal.language, exc.errors),
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     _log_in(request, portal, user)
@@ -300,7 +300,7 @@ def choose_password(
             request,
             portal,
             maybe_actor,
-            errors=exc.errors,
+            errors=translate_all(portal.language, exc.errors),
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     target = safe_next(portal, request.session.get(AFTER_WELCOME))
@@ -337,7 +337,7 @@ def reset_request(
             "auth/reset_request.html",
             portal=portal,
             email=email,
-            errors=exc.errors,
+            errors=translate_all(portal.language, exc.errors),
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     return render(request, "auth/reset_sent.html", portal=portal, email=email)
@@ -360,7 +360,9 @@ def reset_form_page(
     try:
         person = accounts.check_reset_token(zl.reader(), zl.clock, slug=portal.slug, token=token)
     except InvalidInput as exc:
-        return _reset_invalid(request, portal, next(iter(exc.errors.values())))
+        return _reset_invalid(
+            request, portal, translate(portal.language, next(iter(exc.errors.values())))
+        )
     return render(
         request, "auth/reset_form.html", portal=portal, token=token, person=person, errors={}
     )
@@ -381,7 +383,7 @@ def reset_password(
         )
     except InvalidInput as exc:
         if "token" in exc.errors:
-            return _reset_invalid(request, portal, exc.errors["token"])
+            return _reset_invalid(request, portal, translate(portal.language, exc.errors["token"]))
         person = None
         try:
             person = accounts.check_reset_token(
@@ -395,7 +397,7 @@ def reset_password(
             portal=portal,
             token=token,
             person=person,
-            errors=exc.errors,
+            errors=translate_all(portal.language, exc.errors),
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     flash(request, "success", N_("Your new password is set. Log in with it."))
