@@ -24,6 +24,7 @@ from litestar.utils.scope.state import ScopeState
 
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
 from zedline.i18n import translations
+from zedline_web import ui
 from zedline_web.context import PortalInfo, session_actor
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -144,6 +145,7 @@ def make_environment() -> Environment:
     env.template_class = LanguageTemplate
     # `_()` and {% trans %} translate into the language in the page's context (the portal's).
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["ui"] = ui
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
     env.filters["filesize"] = filesize

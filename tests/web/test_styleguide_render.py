@@ -1,6 +1,7 @@
 """The styleguide page renders every UI component, and user text stays escaped.
 
-Independent of the application: only jinja2 and the template files are used.
+Independent of the application: only jinja2, the template files and the markup helpers
+they call (`zedline_web.ui`) are used.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 
+from zedline_web import ui
+
 TEMPLATES = Path(__file__).parents[2] / "src/zedline_web/templates"
 STATIC = Path(__file__).parents[2] / "src/zedline_web/static"
 
@@ -20,7 +23,9 @@ EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 @pytest.fixture(scope="module")
 def env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    bare = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    bare.globals["ui"] = ui
+    return bare
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,7 @@ def test_styleguide_renders_with_strict_undefined(role: str | None) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    strict.globals["ui"] = ui
     user = SimpleNamespace(first_name="Sam", last_name="Okafor", role=role) if role else None
     html = strict.get_template("_styleguide.html").render(
         portal=SimpleNamespace(name="Acme", slug="acme"), user=user, csrf_token="t"
