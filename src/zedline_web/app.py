@@ -11,7 +11,6 @@ from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
-from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from zedline import Zedline, build
@@ -21,7 +20,7 @@ from zedline_web.hosts import PortalHostApp
 from zedline_web.ratelimit import RateLimiter, RedisCounters
 from zedline_web.routes import ROUTES
 from zedline_web.security import add_security_headers
-from zedline_web.sessions import RotatingSessionConfig
+from zedline_web.sessions import RotatingSessionConfig, SessionFileStore
 from zedline_web.templating import make_environment
 
 STATIC = Path(__file__).parent / "static"
@@ -39,7 +38,7 @@ def _session_store(zl: Zedline) -> Store:
 
         return RedisStore.with_client(url=zl.settings.redis_url, namespace="zedline-sessions")
     # Files under the data dir: shared by every web process on the machine, no service needed.
-    return FileStore(zl.settings.data_dir / "sessions", create_directories=True)
+    return SessionFileStore(zl.settings.data_dir / "sessions")
 
 
 def _rate_limiter(zl: Zedline) -> RateLimiter:
@@ -88,9 +87,11 @@ def create_app(zedline: Zedline | None = None, *, limiter: RateLimiter | None = 
         ],
         dependencies={
             "zl": Provide(get_zl, sync_to_thread=False),
-            "portal": Provide(load_portal, sync_to_thread=True),
-            "actor": Provide(require_actor, sync_to_thread=True),
-            "maybe_actor": Provide(session_actor, sync_to_thread=True),
+            # A portal and a user are one indexed read each: cheaper in place than the hand-off
+            # to a worker thread (see docs/benchmarks.md).
+            "portal": Provide(load_portal, sync_to_thread=False),
+            "actor": Provide(require_actor, sync_to_thread=False),
+            "maybe_actor": Provide(session_actor, sync_to_thread=False),
         },
         middleware=[sessions.middleware],
         csrf_config=csrf,

@@ -16,8 +16,9 @@ from litestar.params import FromPath
 
 from zedline import Zedline
 from zedline.accounts.model import User
-from zedline.accounts.services import load_actor
+from zedline.accounts.services import load_actor, session_is_good
 from zedline.errors import NotFound
+from zedline.portals import queries as portal_queries
 
 SESSION_USER = "uid"
 SESSION_PORTAL = "pid"
@@ -48,19 +49,24 @@ def get_zl(request: Request[Any, Any, Any]) -> Zedline:
 
 
 def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalInfo:
-    """The portal named in the URL; 404 when there is none (or it is disabled)."""
+    """The portal named in the URL; 404 when there is none (or it is disabled).
+
+    The same statement reads the user the session names, so a page costs one read before its
+    own queries; `session_actor` then decides whether that session still counts."""
     cached = request.scope.get("zl_portal")
     if isinstance(cached, PortalInfo) and cached.slug == slug:
         return cached
-    zl = get_zl(request)
-    with zl.reader() as uow:
-        portal = uow.portals.get_by_slug(slug)
-        info = PortalInfo(
-            portal.id, portal.slug, portal.name, portal.active, portal.timezone, portal.language
-        )
+    session = request.session if "session" in request.scope else {}
+    user_id = session.get(SESSION_USER)
+    with get_zl(request).reader() as uow:
+        entry, user = portal_queries.entry(uow, slug, int(user_id) if user_id else None)
+    info = PortalInfo(
+        entry.id, entry.slug, entry.name, entry.active, entry.timezone, entry.language
+    )
     if not info.active:
         raise NotFound(f"no portal '{slug}'")
     request.scope["zl_portal"] = info  # type: ignore[typeddict-unknown-key]
+    request.scope["zl_session_user"] = (info.id, user)  # type: ignore[typeddict-unknown-key]
     return info
 
 
@@ -73,10 +79,15 @@ def session_actor(request: Request[Any, Any, Any], portal: PortalDep) -> User | 
     session = request.session if "session" in request.scope else {}
     actor: User | None = None
     if session.get(SESSION_PORTAL) == portal.id and session.get(SESSION_USER):
-        with get_zl(request).reader() as uow:
-            actor = load_actor(
-                uow, portal.id, int(session[SESSION_USER]), int(session.get(SESSION_AUTH, 0))
-            )
+        user_id, auth = int(session[SESSION_USER]), int(session.get(SESSION_AUTH, 0))
+        loaded = request.scope.get("zl_session_user")
+        if isinstance(loaded, tuple) and loaded[0] == portal.id:
+            user = loaded[1]
+            actor = user if user is not None and user.id == user_id else None
+            actor = actor if actor is not None and session_is_good(actor, auth) else None
+        else:
+            with get_zl(request).reader() as uow:
+                actor = load_actor(uow, portal.id, user_id, auth)
         if actor is None:
             request.clear_session()
     request.scope["zl_actor"] = actor  # type: ignore[typeddict-unknown-key]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
-from zedline.accounts.model import Role
+from zedline.accounts.model import Role, User
 from zedline.errors import NotFound
 from zedline.persistence import tables as t
 from zedline.persistence.unit_of_work import UnitOfWork
@@ -95,3 +95,44 @@ def portal_detail(uow: UnitOfWork, slug: str) -> PortalDetail:
         by_role.get(Role.CLIENT, 0),
         int(open_tickets or 0),
     )
+
+
+@dataclass(frozen=True)
+class PortalEntry:
+    """What every page of a portal needs to know about it."""
+
+    id: int
+    slug: str
+    name: str
+    active: bool
+    timezone: str
+    language: str
+
+
+_USER_COLUMNS = tuple(t.users.c)
+
+
+def entry(uow: UnitOfWork, slug: str, user_id: int | None) -> tuple[PortalEntry, User | None]:
+    """The portal `slug` and, when a session names one, that user of it: one statement.
+
+    Every page starts here, so it is one indexed read (the slug's unique index, then the
+    user's primary key) instead of two round trips through the ORM. Whether the user's
+    session is still good is the caller's check (`accounts.services.session_is_good`).
+
+    Raises:
+        NotFound: no portal with that slug.
+    """
+    p = t.portals.c
+    u = t.users
+    query = select(p.id, p.slug, p.name, p.active, p.timezone, p.language, *_USER_COLUMNS)
+    query = query.select_from(
+        t.portals.outerjoin(u, and_(u.c.portal_id == p.id, u.c.id == (user_id or 0)))
+    ).where(p.slug == slug)
+    row = uow.session.execute(query).one_or_none()
+    if row is None:
+        raise NotFound(f"no portal '{slug}'")
+    portal = PortalEntry(*row[:6])
+    if row[7] is None:  # users.id: nobody, or nobody of this portal
+        return portal, None
+    user = User(**{c.key: value for c, value in zip(_USER_COLUMNS, row[6:], strict=True)})
+    return portal, user
