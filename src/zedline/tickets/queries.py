@@ -669,6 +669,8 @@ class TicketPage:
     staff: tuple[Person, ...] = ()
     reminders: tuple[ReminderView, ...] = ()
     other_tickets: tuple[OtherTicket, ...] = field(default_factory=tuple)
+    # Whether the viewer has news here since they last opened it (the page then marks it read).
+    unread: bool = True
 
     @property
     def overdue_at(self) -> datetime | None:
@@ -713,6 +715,8 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
         NotFound: no such ticket, or the actor may not see it.
     """
     ticket = uow.tickets.get_for(actor, number)
+    read = uow.tickets.get_read(actor, ticket)
+    seen_change = ticket.updated_at if actor.is_staff else ticket.public_updated_at
     messages = uow.messages.list_for(actor, ticket)
     events = uow.messages.events_for(actor, ticket)
     attachments = uow.attachments.list_for(actor, ticket)
@@ -794,6 +798,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
         messages=message_views,
         events=event_views,
         loose_attachments=tuple(files_by_message.get(None, ())),
+        unread=read is None or read.read_at < seen_change,
         **extra,
     )
 

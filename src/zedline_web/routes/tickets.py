@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import Request, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
@@ -120,8 +122,8 @@ def _require_staff(actor: User) -> None:
 # -- the lists -----------------------------------------------------------------------------
 
 
-@get("/p/{slug:str}/tickets", sync_to_thread=True, name="tickets")
-def ticket_list(
+@get("/p/{slug:str}/tickets", name="tickets")
+async def ticket_list(
     request: Request[Any, Any, Any],
     *,
     zl: ZlDep,
@@ -136,7 +138,35 @@ def ticket_list(
     before: FromQuery[str | None] = None,
     who: FromQuery[str | None] = None,
 ) -> Template | Redirect:
-    """A client's own requests, or the operators' journal."""
+    """A client's own requests, or the operators' journal.
+
+    A list is a few indexed reads: it is served in place, which costs less than handing it
+    to a worker thread. A search may take longer, so it runs in a thread and the process
+    keeps answering everyone else meanwhile."""
+    work = partial(
+        _ticket_list, request, zl, portal, actor, category=category, assignee=assignee,
+        client=client, q=q, sort=sort, after=after, before=before, who=who,
+    )  # fmt: skip
+    if q or who:
+        return await sync_to_thread(work)
+    return work()
+
+
+def _ticket_list(
+    request: Request[Any, Any, Any],
+    zl: Zedline,
+    portal: PortalInfo,
+    actor: User,
+    *,
+    category: str | None,
+    assignee: str | None,
+    client: str | None,
+    q: str | None,
+    sort: str | None,
+    after: str | None,
+    before: str | None,
+    who: str | None,
+) -> Template | Redirect:
     after_cursor = queries.Cursor.decode(after)
     before_cursor = None if after_cursor else queries.Cursor.decode(before)
     live_url = f"{_base(portal)}/live"
@@ -233,7 +263,7 @@ def _render_new(
     )  # fmt: skip
 
 
-@get("/p/{slug:str}/tickets/new", sync_to_thread=True, name="ticket_new")
+@get("/p/{slug:str}/tickets/new", sync_to_thread=False, name="ticket_new")
 def new_ticket(
     request: Request[Any, Any, Any], zl: ZlDep, portal: PortalDep, actor: ActorDep
 ) -> Template:
@@ -355,16 +385,19 @@ def _render_ticket(
     )  # fmt: skip
 
 
-@get("/p/{slug:str}/tickets/{number:int}", sync_to_thread=True, name="ticket")
-def ticket_detail(
+@get("/p/{slug:str}/tickets/{number:int}", name="ticket")
+async def ticket_detail(
     request: Request[Any, Any, Any],
     zl: ZlDep,
     portal: PortalDep,
     actor: ActorDep,
     number: FromPath[int],
 ) -> Template:
+    """The page is read in place; marking it read is a write, so it runs in a worker thread
+    (a write may wait for the database's lock), and only when there is news to mark."""
     page = _render_ticket(request, zl, portal, actor, number)
-    tickets.mark_read(zl.uow(), zl.clock, actor, number)
+    if page.context["t"].unread:
+        await sync_to_thread(tickets.mark_read, zl.uow(), zl.clock, actor, number)
     return page
 
 
