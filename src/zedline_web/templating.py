@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from jinja2.runtime import Context
 from litestar import Request
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup, escape
 
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
 from zedline.i18n import translations
@@ -28,6 +30,11 @@ from zedline_web import ui
 from zedline_web.context import PortalInfo, session_actor
 
 TEMPLATES = Path(__file__).parent / "templates"
+MINUTE, HOUR, DAY = 60, 3600, 86400
+
+# The language of the page being rendered. Macros imported without context (`{% import
+# "_macros.html" as m %}`) do not see the page's `lang`; they translate into this one.
+RENDER_LANGUAGE: ContextVar[str] = ContextVar("render_language", default=DEFAULT_LANGUAGE)
 FLASHES = "flashes"
 
 
@@ -44,21 +51,51 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-
     return value.astimezone(_zone(tz)).strftime(fmt)
 
 
+Plural = Callable[[gettext.NullTranslations, int], str]
+# "3 minutes ago" and "in 3 minutes" for each unit, largest first. Literal calls, so the
+# catalog extraction finds every form.
+_RELATIVE: tuple[tuple[int, Plural, Plural], ...] = (
+    (
+        DAY,
+        lambda tr, n: tr.ngettext("%(num)d day ago", "%(num)d days ago", n),
+        lambda tr, n: tr.ngettext("in %(num)d day", "in %(num)d days", n),
+    ),
+    (
+        HOUR,
+        lambda tr, n: tr.ngettext("%(num)d hour ago", "%(num)d hours ago", n),
+        lambda tr, n: tr.ngettext("in %(num)d hour", "in %(num)d hours", n),
+    ),
+    (
+        MINUTE,
+        lambda tr, n: tr.ngettext("%(num)d minute ago", "%(num)d minutes ago", n),
+        lambda tr, n: tr.ngettext("in %(num)d minute", "in %(num)d minutes", n),
+    ),
+)
+
+
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    """ "3 minutes ago" / "in 2 days" in the language of the page being rendered."""
     if value is None:
         return ""
+    tr = translations(RENDER_LANGUAGE.get())
     seconds = int(((now or datetime.now(UTC)) - value).total_seconds())
-    if seconds < 0:
-        seconds = -seconds
-        future = True
-    else:
-        future = False
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            text = f"{n} {unit}{'s' if n != 1 else ''}"
-            return f"in {text}" if future else f"{text} ago"
-    return "just now"
+    for size, past, future in _RELATIVE:
+        if abs(seconds) >= size:
+            n = abs(seconds) // size
+            return (past if seconds >= 0 else future)(tr, n) % {"num": n}
+    return tr.gettext("just now")
+
+
+def moment(value: datetime | None, tz: str | None, now: datetime | None = None) -> Markup:
+    """A past or future moment as lists show it: relative ("3 minutes ago"), with the exact
+    local time as its tooltip and the machine-readable one in `datetime`. One call instead of
+    three filters: lists show one per row."""
+    if value is None:
+        return Markup("")
+    exact = escape(local_time(value, tz))
+    text = escape(relative_time(value, now))
+    html = f'<time datetime="{value.isoformat()}" title="{exact}">{text}</time>'
+    return Markup(html)  # noqa: S704 - both texts are escaped above
 
 
 def filesize(n: int) -> str:
@@ -81,14 +118,9 @@ def sentences(messages: dict[str, str]) -> dict[str, str]:
     return {key: sentence(text) for key, text in messages.items()}
 
 
-# The language of the page being rendered. Macros imported without context (`{% import
-# "_macros.html" as m %}`) do not see the page's `lang`; they translate into this one.
-_RENDER_LANGUAGE: ContextVar[str] = ContextVar("render_language", default=DEFAULT_LANGUAGE)
-
-
 def _language(ctx: Context) -> str:
     # A page without `lang` of its own (an error page) speaks its portal's language.
-    return str(ctx.get("lang") or _RENDER_LANGUAGE.get())
+    return str(ctx.get("lang") or RENDER_LANGUAGE.get())
 
 
 class LanguageTemplate(JinjaTemplate):
@@ -98,11 +130,11 @@ class LanguageTemplate(JinjaTemplate):
         values = dict(*args, **kwargs)
         portal = values.get("portal")
         lang = values.get("lang") or getattr(portal, "language", None) or DEFAULT_LANGUAGE
-        token = _RENDER_LANGUAGE.set(str(lang))
+        token = RENDER_LANGUAGE.set(str(lang))
         try:
             return super().render(*args, **kwargs)
         finally:
-            _RENDER_LANGUAGE.reset(token)
+            RENDER_LANGUAGE.reset(token)
 
 
 @pass_context
@@ -148,6 +180,7 @@ def make_environment() -> Environment:
     env.globals["ui"] = ui
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
+    env.globals["moment"] = moment
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
     env.filters["translated"] = _translated
