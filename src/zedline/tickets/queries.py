@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Alias, FromClause
@@ -677,17 +687,32 @@ class TicketPage:
         return self.deadline if self.category in ACTIVE else None
 
 
-def _people(uow: UnitOfWork, portal_id: int, ids: Iterable[int | None]) -> dict[int, Person]:
+def _people(
+    uow: UnitOfWork, portal_id: int, ids: Iterable[int | None], *, with_staff: bool = False
+) -> tuple[dict[int, Person], tuple[Person, ...]]:
+    """The people `ids` names, and (`with_staff`) the portal's active operators and admins by
+    name: one statement either way."""
     wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
     u = t.users.c
-    rows = uow.session.execute(
-        select(u.id, u.first_name, u.last_name, u.email, u.role).where(
-            u.portal_id == portal_id, u.id.in_(wanted)
+    staff_roles = (Role.ADMIN, Role.OPERATOR)
+    columns = (u.id, u.first_name, u.last_name, u.email, u.role, u.active)
+    named = select(*columns).where(u.portal_id == portal_id, u.id.in_(wanted))
+    if with_staff:
+        # A union, so each half walks its own index (an OR would scan the portal's users).
+        team = select(*columns).where(
+            u.portal_id == portal_id, u.role.in_(staff_roles), u.active.is_(True)
         )
+        query: Any = union(named, team)
+    elif wanted:
+        query = named
+    else:
+        return {}, ()
+    rows = sorted(uow.session.execute(query).all(), key=lambda r: (r[2], r[1], r[0]))
+    people = {r.id: Person(r.id, r.first_name, r.last_name, r.email, Role(r.role)) for r in rows}
+    staff = tuple(
+        people[r.id] for r in rows if with_staff and r.active and Role(r.role) in staff_roles
     )
-    return {r.id: Person(r.id, r.first_name, r.last_name, r.email, Role(r.role)) for r in rows}
+    return people, staff
 
 
 def _answer_text(kind: FieldKind, value: object) -> str:
@@ -728,7 +753,8 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
     for e in events:
         ids.append(e.actor_id)
         ids += _event_ids(e.data)
-    people = _people(uow, ticket.portal_id, ids)
+    # Staff see the portal's operators (to delegate to): read with the people of the ticket.
+    people, staff = _people(uow, ticket.portal_id, ids, with_staff=staff_view)
 
     def person(user_id: int | None) -> Person | None:
         return None if user_id is None else people.get(user_id, UNKNOWN)
@@ -770,10 +796,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
                 for s in statuses.values()
                 if s.active or s.id == ticket.status_id
             ),
-            "staff": tuple(
-                Person(u.id, u.first_name, u.last_name, u.email, u.role)
-                for u in uow.users.staff(ticket.portal_id)
-            ),
+            "staff": staff,
             "reminders": tuple(
                 ReminderView(r.due_at, r.note) for r in uow.reminders.for_ticket(actor, ticket)
             ),
