@@ -1,4 +1,7 @@
-"""Prints, as JSON, the ids the benchmark needs from the data set (run with its environment)."""
+"""Prints, as JSON, the ids the benchmark needs from the data set (run with its environment).
+
+`targets.py --pending` prints instead how many e-mails wait in the outbox (the benchmark lets
+the worker deliver them before it measures, so a previous run's mail does not compete)."""
 
 from __future__ import annotations
 
@@ -68,5 +71,19 @@ def main(slug: str) -> None:
     zl.close()
 
 
+def pending() -> None:
+    zl = build(Settings())
+    with zl.reader() as uow:
+        o = t.outbox.c
+        n = uow.session.scalar(
+            select(func.count()).where(o.delivered_at.is_(None), o.failed_at.is_(None))
+        )
+    print(n)
+    zl.close()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--pending":
+        pending()
+    else:
+        main(sys.argv[1])
