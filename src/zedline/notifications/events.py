@@ -24,7 +24,7 @@ from zedline.clock import Clock
 from zedline.errors import NotFound
 from zedline.i18n import translator
 from zedline.notifications.rules import PortalNotifications, audience_of, spec
-from zedline.notifications.services import Notifier
+from zedline.notifications.services import Notifier, Rendered
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
 from zedline.tickets.model import Category, Message, Status, Ticket
@@ -82,6 +82,7 @@ def _send(
     event_spec = spec(event)
     custom = about.prefs.template(event)
     seen: set[int] = set()
+    shared: dict[tuple[str, bool], Rendered] = {}
     written = 0
     for user in to:
         if user.id in seen:
@@ -113,6 +114,7 @@ def _send(
             thread=notifier.thread_id(portal, ticket.number),
             thread_root=thread_root and not user.is_staff,
             custom=custom,
+            shared=shared,
             context={
                 "user": user,
                 "ticket": ticket,

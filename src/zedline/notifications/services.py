@@ -9,12 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import escape
 
+from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
 from zedline.i18n import N_, translations
@@ -69,6 +72,19 @@ class Rendered:
     text: str
     html: str
 
+    def for_name(self, first_name: str) -> Rendered:
+        """This mail, rendered for `NAME_SLOT`, with the recipient's first name in its place."""
+        return Rendered(
+            self.subject.replace(NAME_SLOT, first_name),
+            self.text.replace(NAME_SLOT, first_name),
+            self.html.replace(NAME_SLOT, str(escape(first_name))),
+        )
+
+
+# Stands for the recipient's first name while a notice is rendered once for many recipients
+# (see `Notifier.enqueue(shared=...)`); no name can contain it.
+NAME_SLOT = "\x00first-name\x00"
+
 
 class Notifier:
     """Renders an event's e-mail and writes it to the outbox in the caller's transaction."""
@@ -97,7 +113,7 @@ class Notifier:
 
     def sender(self, portal: Portal) -> str:
         """The From of a portal's mail: its name, at the platform's address."""
-        return str(Address(display_name=portal.name, addr_spec=self.from_address))
+        return _sender(portal.name, self.from_address)
 
     def thread_id(self, portal: Portal, number: int) -> str:
         """The Message-ID every mail about ticket `number` refers to, so clients group them."""
@@ -163,6 +179,7 @@ class Notifier:
         thread_root: bool = False,
         kind: str | None = None,
         custom: NotificationTemplate | None = None,
+        shared: dict[tuple[str, bool], Rendered] | None = None,
     ) -> OutboxMessage:
         """Render template `event` and add the mail to the outbox of the current transaction.
 
@@ -170,6 +187,9 @@ class Notifier:
         mail that root itself. `kind` names the occasion for the outbox (default: `event`).
         `custom` is the portal's own text for it; when it fails on this mail's values, the
         built-in text is sent instead, so a broken template never loses a notification.
+        `shared` lets the mails of one event to many people share one rendering of the
+        built-in text (pass the same dict for each recipient): a new request mails every
+        operator, and rendering fifty notices would cost more than the request itself.
         """
         ctx = {"portal": portal, "portal_url": self.portal_url(portal), **context}
         rendered: Rendered | None = None
@@ -183,6 +203,16 @@ class Notifier:
                     portal.id,
                     exc,
                 )
+        if rendered is None and shared is not None and isinstance(ctx.get("user"), User):
+            # The built-in notice differs between its recipients only by the greeting's
+            # name: render it once per audience and put each name in.
+            user: User = ctx["user"]
+            key = (event, bool(ctx.get("for_staff")))
+            once = shared.get(key)
+            if once is None:
+                stand_in = replace(user, first_name=NAME_SLOT)
+                once = shared[key] = self.render(event, {**ctx, "user": stand_in})
+            rendered = once.for_name(user.first_name)
         if rendered is None:
             rendered = self.render(event, ctx)
         message_id = uow.next_id()
@@ -217,6 +247,11 @@ class Notifier:
         uow.outbox.add(message)
         uow.after_commit(self._wake)
         return message
+
+
+@lru_cache(maxsize=4096)
+def _sender(name: str, address: str) -> str:
+    return str(Address(display_name=name, addr_spec=address))
 
 
 SIGNATURE = "-- "

@@ -1,0 +1,69 @@
+"""A notice to many people is rendered once, yet each mail greets its own recipient."""
+
+from __future__ import annotations
+
+import pytest
+
+from zedline.accounts.model import Role
+from zedline.notifications import admin as notification_admin
+from zedline.notifications.services import NAME_SLOT
+from zedline.tickets import services as tickets
+
+
+@pytest.fixture
+def team(make_user, operator):
+    tricky = make_user(
+        Role.OPERATOR, email="ann@acme.test", first_name="Ann & <Bo>", last_name="Quote"
+    )
+    plain = make_user(Role.OPERATOR, email="pete@acme.test", first_name="Pete")
+    return [(operator, "Olga"), (tricky, "Ann &amp; &lt;Bo&gt;"), (plain, "Pete")]
+
+
+@pytest.fixture
+def renderings(zl, monkeypatch):
+    """Counts the renderings of the built-in text."""
+    calls: list[str] = []
+    render = zl.notifier.render
+
+    def counting(event, context):
+        calls.append(event)
+        return render(event, context)
+
+    monkeypatch.setattr(zl.notifier, "render", counting)
+    return calls
+
+
+def open_request(zl, client):
+    tickets.open_ticket(
+        zl.uow(), zl.clock, zl.notifier, client, {"subject": "Printer", "description": "Jams."}
+    )
+    zl.deliver_mail()
+
+
+def test_each_operator_is_greeted_by_name_in_both_parts(zl, client, team, inbox, renderings):
+    open_request(zl, client)
+
+    # One rendering for the client's acknowledgement, one for every staff notice.
+    assert len(renderings) == 2
+    for user, html_name in team:
+        mail = inbox.one(user.email)
+        assert f"Hello {user.first_name}," in mail.text
+        assert f"Hello {html_name}," in mail.html
+        assert NAME_SLOT not in mail.everything
+    assert "Hello Carl," in inbox.one(client.email).text
+
+
+def test_a_portal_text_is_rendered_for_each_recipient(zl, admin, client, team, inbox):
+    notification_admin.save_template(
+        zl.uow(),
+        zl.clock,
+        zl.notifier,
+        admin,
+        "ticket_created_staff",
+        subject="New: {{ ticket.subject }}",
+        body="Dear {{ user.first_name|upper }}, a request came in.",
+    )
+    open_request(zl, client)
+
+    for user, _ in team:
+        assert f"Dear {user.first_name.upper()}," in inbox.one(user.email).text
