@@ -37,6 +37,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
+RESULTS = ROOT / "bench-results"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/zedline_bench"
 WRK_LINE = re.compile(r"Requests/sec:\s+([\d.]+)")
 BAD = re.compile(r"Bad responses: (\d+)")
@@ -113,6 +114,8 @@ def run_wrk(
     errors = int(m.group(1)) if (m := BAD.search(out)) else 0
     if m := SOCKET_ERR.search(out):
         errors += sum(int(x) for x in m.groups())
+    if m := re.search(r"First bad status: (\d+)", out):
+        print(f"{endpoint} (c={concurrency}): answers like {m.group(1)} among them", flush=True)
     total = re.search(r"(\d+) requests in", out)
     return Cell(
         endpoint,
@@ -125,8 +128,10 @@ def run_wrk(
     )
 
 
-def worker_memory_mb(pid: int) -> list[float]:
-    """Resident memory of each process in the server's tree (the master and its workers)."""
+def worker_memory_mb(pid: int) -> list[dict[str, float]]:
+    """Memory of each process in the server's tree (the master and its workers), in MB:
+    `rss` as `ps` shows it, and `own` without the file pages it maps (RssFile: the SQLite
+    file read through mmap, shared with every other process and the page cache)."""
     result = []
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -134,24 +139,29 @@ def worker_memory_mb(pid: int) -> list[float]:
         pids += [int(p) for p in children.read_text().split()]
     for p in pids:
         status = Path(f"/proc/{p}/status")
-        if status.exists():
-            result += [
-                int(line.split()[1]) / 1024
-                for line in status.read_text().splitlines()
-                if line.startswith("VmRSS:")
-            ]
+        if not status.exists():
+            continue
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        kb = {k: int(fields[k].split()[0]) for k in ("VmRSS", "RssFile") if k in fields}
+        rss = kb.get("VmRSS", 0) / 1024
+        result.append({"rss": rss, "own": rss - kb.get("RssFile", 0) / 1024})
     return result
 
 
 @contextmanager
-def server(cmd: list[str], env: dict[str, str], health: str) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        cmd,
-        env={**os.environ, **env},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def server(
+    cmd: list[str], env: dict[str, str], health: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `cmd` until the block ends; its output goes to `log` (read it when a cell shows
+    errors)."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            env={**os.environ, **env},
+            start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_http(health)
         yield proc
@@ -320,6 +330,7 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         ],
         env,
         f"{base}/healthz",
+        RESULTS / f"{db}-server.log",
     ) as proc:
         staff_cookie, staff_csrf = login(base, "demo", args.operator, args.password)
         client_cookie, client_csrf = login(base, "demo", args.client, args.password)
@@ -416,6 +427,7 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         ],
         bare_env,
         f"http://127.0.0.1:{bare_port}/t/{t['portal_id']}/1",
+        RESULTS / f"{db}-bare-server.log",
     ) as bare:
         cells += [
             run_wrk(
@@ -458,8 +470,11 @@ def table(result: dict[str, Any]) -> str:
             f"| {c.endpoint} | {c.concurrency} | {c.rps:,.0f} | {c.p50_ms:.1f} | "
             f"{c.p99_ms:.1f} | {c.errors} | {ratio:.0%} |"
         )
-    mem = ", ".join(f"{m:.0f}" for m in result["memory_mb"])
-    lines += ["", f"Memory per process (MB, master first): {mem}."]
+    mem = ", ".join(f"{m['rss']:.0f} ({m['own']:.0f})" for m in result["memory_mb"])
+    lines += [
+        "",
+        f"Memory per process, MB, master first: resident (own, without mapped files): {mem}.",
+    ]
     return "\n".join(lines)
 
 
@@ -485,7 +500,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
-    out = ROOT / "bench-results"
+    out = RESULTS
     out.mkdir(exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for db in databases:
