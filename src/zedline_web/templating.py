@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup, escape
 
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
-from zedline.i18n import translations
+from zedline.i18n import Translatable, translate, translate_all, translations
 from zedline_web import ui
 from zedline_web.context import PortalInfo, session_actor
 
@@ -148,10 +148,20 @@ def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
 
 
 @pass_context
+def _pgettext(ctx: Context, context: str, message: str) -> str:
+    return translations(_language(ctx)).pgettext(context, message)
+
+
+@pass_context
+def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -> str:
+    return translations(_language(ctx)).npgettext(context, singular, plural, n)
+
+
+@pass_context
 def _translated(ctx: Context, text: object) -> str:
-    """A message made elsewhere (a flash, an error) in the page's language, as plain text:
-    unlike `_()`, the result is still escaped when shown."""
-    return translations(_language(ctx)).gettext(str(text or ""))
+    """A message made elsewhere (a flash, an error; marked with `N_`, values and all) in the
+    page's language, as plain text: unlike `_()`, the result is still escaped when shown."""
+    return translate(_language(ctx), text)
 
 
 def translator(lang: str) -> Callable[..., str]:
@@ -175,8 +185,11 @@ def make_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.template_class = LanguageTemplate
-    # `_()` and {% trans %} translate into the language in the page's context (the portal's).
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # `_()` and {% trans %} translate into the language in the page's context (the portal's);
+    # `pgettext("requests", "Active")` where a word reads differently in another place.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
+    )
     env.globals["ui"] = ui
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
@@ -189,7 +202,14 @@ def make_environment() -> Environment:
 
 
 def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:
-    """Queue a one-line message for the next page this user sees ("success", "error", "info")."""
+    """Queue a one-line message for the next page this user sees ("success", "error", "info").
+
+    `text` is a msgid (`N_("Status changed.")`), translated when the page is rendered, or a
+    text already in the portal's language. A marked message with values is stored as its
+    (English) text: the session keeps plain strings only, so translate such a message first
+    (`translate(portal.language, message)`)."""
+    if isinstance(text, Translatable):
+        text = str(text)  # a plain str: the session codec knows no subclasses
     flashes = list(request.session.get(FLASHES, []))
     flashes.append([kind, text])
     request.session[FLASHES] = flashes[-5:]
@@ -203,13 +223,17 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """A page with the context every page has: portal, user, csrf_token, flashes."""
+    """A page with the context every page has: portal, user, csrf_token, flashes.
+
+    The flashes and the messages of a form (`errors`, field -> message) are shown in the
+    portal's language, whether they come as msgids, marked messages or translated already."""
     lang = portal.language if portal else DEFAULT_LANGUAGE
     flashes: list[Any] = []
     if "session" in request.scope and request.session.get(FLASHES):
-        # A flash is queued in the source language or already translated; both read right.
-        tr = translations(lang)
-        flashes = [(kind, tr.gettext(text)) for kind, text in request.session.pop(FLASHES)]
+        flashes = [(kind, translate(lang, text)) for kind, text in request.session.pop(FLASHES)]
+    errors = context.get("errors")
+    if isinstance(errors, Mapping) and errors:
+        context["errors"] = translate_all(lang, errors)
     base: dict[str, Any] = {
         "portal": portal,
         "user": session_actor(request, portal) if portal is not None else None,
