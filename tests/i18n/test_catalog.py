@@ -21,6 +21,8 @@ KEYWORDS = {
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
     "_t": (2,),
     "gettext_for": (2,),
 }
@@ -39,6 +41,12 @@ def template() -> Catalog:
 @pytest.fixture(scope="module")
 def russian() -> Catalog:
     return _read(LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po", locale="ru")
+
+
+def _key(message: Message) -> tuple[str | None, str]:
+    """A message's identity in a catalog: its context ("requests" for a word said of a group
+    of requests) and its msgid."""
+    return (message.context, _ids(message)[0])
 
 
 def _ids(message: Message) -> tuple[str, ...]:
@@ -64,25 +72,30 @@ def test_the_template_lists_every_message_of_the_code(template):
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found = {
-        message[2] if isinstance(message[2], str) else message[2][0]
-        for message in extract_from_dir(ROOT, method_map, options_map, keywords=KEYWORDS)
+        (context, message if isinstance(message, str) else message[0])
+        for _file, _line, message, _comments, context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=KEYWORDS
+        )
     }
-    listed = {_ids(m)[0] for m in template if m.id}
+    listed = {_key(m) for m in template if m.id}
     assert (sorted(found - listed), sorted(listed - found)) == ([], [])
 
 
 def test_every_message_has_a_russian_translation(template, russian):
     untranslated = [
-        m.id
+        _key(m)
         for m in template
-        if m.id and (russian.get(m.id) is None or not all(_strings(russian.get(m.id))))
+        if m.id
+        and (
+            russian.get(m.id, m.context) is None or not all(_strings(russian.get(m.id, m.context)))
+        )
     ]
     assert untranslated == []
 
 
 def test_no_translation_is_fuzzy_or_left_over(template, russian):
     assert [m.id for m in russian if m.id and m.fuzzy] == []
-    assert [m.id for m in russian if m.id and template.get(m.id) is None] == []
+    assert [_key(m) for m in russian if m.id and template.get(m.id, m.context) is None] == []
 
 
 def test_plurals_have_the_three_russian_forms(russian):

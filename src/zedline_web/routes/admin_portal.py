@@ -24,7 +24,7 @@ from zedline import Zedline
 from zedline.errors import InvalidInput, NotFound
 from zedline.forms import services as forms
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
-from zedline.i18n import LANGUAGES, gettext_for, translate_all
+from zedline.i18n import LANGUAGES, N_, gettext_for, translate_all
 from zedline.portals import queries as portal_queries
 from zedline.portals import services as portals
 from zedline.tickets import statuses
@@ -128,7 +128,7 @@ def _posted_field(data: Mapping[str, Any]) -> dict[str, Any]:
 def _field_args(values: Mapping[str, Any]) -> dict[str, Any]:
     """The use case's arguments from the editor's values (InvalidInput for a bad audience)."""
     if values["audience"] not in (CLIENT, STAFF):
-        raise InvalidInput({"audience": "choose who fills this field"})
+        raise InvalidInput({"audience": N_("choose who fills this field")})
     return {
         "label": values["label"],
         "kind": values["kind"],
@@ -294,7 +294,7 @@ def move_field(
 
     def run() -> None:
         if offset is None:
-            raise InvalidInput({"direction": "choose to move the field up or down"})
+            raise InvalidInput({"direction": N_("choose to move the field up or down")})
         forms.move_field(zl.uow(), actor, field_id, offset=offset)
 
     return _field_action(request, zl, portal, field_id, run, _t(portal, "The field is moved."))
@@ -502,7 +502,7 @@ def move_status(
 
     def run() -> None:
         if step is None:
-            raise InvalidInput({"direction": "choose to move the status up or down"})
+            raise InvalidInput({"direction": N_("choose to move the status up or down")})
         offset = _offset_in_category(_statuses(zl, portal), status_id, step)
         if offset:
             statuses.move_status(zl.uow(), actor, status_id, offset=offset)

@@ -18,7 +18,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from zedline.errors import InvalidInput, NotFound
-from zedline.i18n import translations
+from zedline.i18n import N_, translations
 from zedline.tickets.statistics import (
     OperatorFigures,
     Period,
@@ -86,7 +86,7 @@ def choose_period(today: date, preset: str | None, start: str | None, end: str |
             DEFAULT_PRESET,
             default.start.isoformat(),
             default.end.isoformat(),
-            "choose one of the periods offered",
+            N_("choose one of the periods offered"),
         )
     key = preset or DEFAULT_PRESET
     period = _preset(key, today)
@@ -326,7 +326,7 @@ def my_stats(
     to: FromQuery[str | None] = None,
 ) -> Template:
     if not actor.is_staff:
-        raise NotFound("no such page")
+        raise NotFound(N_("no such page"))
     return _render_stats(
         request, portal, zl, actor, own=True, preset=preset, start=start, end=to, sort=None
     )
@@ -341,7 +341,7 @@ def my_stats_csv(
     to: FromQuery[str | None] = None,
 ) -> Response[str] | Redirect:
     if not actor.is_staff:
-        raise NotFound("no such page")
+        raise NotFound(N_("no such page"))
     return _csv(portal, zl, actor, own=True, start=start, end=to)
 
 

@@ -160,7 +160,7 @@ def register(
             request,
             portal,
             values=values,
-            errors={"email": "this e-mail address is already registered here"},
+            errors={"email": N_("this e-mail address is already registered here")},
             already_registered=True,
             status_code=HTTP_409_CONFLICT,
         )

@@ -20,6 +20,7 @@ from litestar.response import Stream
 
 from zedline.errors import NotFound
 from zedline.files import CHUNK
+from zedline.i18n import N_
 from zedline_web.context import ActorDep, PortalDep, ZlDep
 
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -73,7 +74,7 @@ def download(
     try:
         stream = zl.files.open(attachment.storage_key)
     except (FileNotFoundError, ValueError):
-        raise NotFound("this file is no longer stored") from None
+        raise NotFound(N_("this file is no longer stored")) from None
     media_type, kind = served_type(
         attachment.content_type, want_inline=request.query_params.get("inline") == "1"
     )

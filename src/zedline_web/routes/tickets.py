@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +29,7 @@ from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput, NotFound
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
-from zedline.i18n import N_, gettext_for
+from zedline.i18n import N_, gettext_for, translate, translations
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import queries
 from zedline.tickets import services as tickets
@@ -43,10 +43,11 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 MultipartForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 # Room for the most files one message may carry at the default per-file limit, plus the text.
 UPLOAD_BODY_LIMIT = MAX_FILES_PER_MESSAGE * 20 * 1024 * 1024 + 1024 * 1024
-CHOOSE_VISIBILITY = "choose who sees this: a reply to the client or an internal note"
-CONFLICT_TEXT = (
+CHOOSE_VISIBILITY = N_("choose who sees this: a reply to the client or an internal note")
+CONFLICT_TEXT = N_(
     "This request was changed by someone else meanwhile. The page now shows the latest state."
 )
+NO_SUCH_PAGE = N_("no such page")
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def _local_input(portal: PortalInfo, raw: str, field: str) -> datetime:
     try:
         naive = datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput({field: "enter a date and a time"}) from None
+        raise InvalidInput({field: N_("enter a date and a time")}) from None
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
     return naive.replace(tzinfo=_zone(portal)).astimezone(UTC)
@@ -116,7 +117,7 @@ def _version(data: Mapping[str, Any]) -> int | None:
 def _require_staff(actor: User) -> None:
     # A client never learns that a staff page or action exists.
     if not actor.is_staff:
-        raise NotFound("no such page")
+        raise NotFound(NO_SUCH_PAGE)
 
 
 # -- the lists -----------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def _ticket_list(
     return render(
         request, "tickets/journal.html", portal=portal, page=page, flt=flt, counts=counts,
         client_row=client_row, found=found, who=who or "", live_url=live_url,
-        link=_journal_link(portal, flt), chips=_chips(),
+        link=_journal_link(portal, flt), chips=_chips(portal.language),
     )  # fmt: skip
 
 
@@ -219,21 +220,25 @@ def _journal_link(portal: PortalInfo, flt: queries.JournalFilter) -> Callable[..
     return link
 
 
-def _chips() -> list[tuple[str, str]]:
-    return [
-        ("active", "Active"),
-        ("new", "New"),
-        ("open", "Open"),
-        ("waiting", "Waiting"),
-        ("resolved", "Resolved"),
-        ("closed", "Closed"),
-        ("all", "All"),
-    ]
+@cache
+def _chips(lang: str) -> tuple[tuple[str, str], ...]:
+    """The journal's filter by status category. Its words name groups of requests ("Active"
+    ones), which some languages say unlike the category of one request: hence the context."""
+    tr = translations(lang)
+    return (
+        ("active", tr.pgettext("requests", "Active")),
+        ("new", tr.pgettext("requests", "New")),
+        ("open", tr.pgettext("requests", "Open")),
+        ("waiting", tr.pgettext("requests", "Waiting")),
+        ("resolved", tr.pgettext("requests", "Resolved")),
+        ("closed", tr.pgettext("requests", "Closed")),
+        ("all", tr.pgettext("requests", "All")),
+    )
 
 
 def _requester_id(found: accounts_queries.ClientRow | None) -> int:
     if found is None:
-        raise InvalidInput({"requester_email": "no client of this portal has this e-mail"})
+        raise InvalidInput({"requester_email": N_("no client of this portal has this e-mail")})
     return found.id
 
 
@@ -312,8 +317,10 @@ def create_ticket(
         )  # fmt: skip
     finally:
         _close(files)
-    saved = "Request #%(number)s is saved. We will answer here and by e-mail."
-    flash(request, "success", gettext_for(portal.language, saved) % {"number": ticket.number})
+    saved = N_(
+        "Request #%(number)s is saved. We will answer here and by e-mail.", number=ticket.number
+    )
+    flash(request, "success", translate(portal.language, saved))
     return Redirect(_ticket_url(portal, ticket.number))
 
 
@@ -329,9 +336,9 @@ class AnswerView:
     older: bool
 
 
-def _answer_text(value: object) -> str:
+def _answer_text(value: object, lang: str) -> str:
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext_for(lang, "Yes") if value else gettext_for(lang, "No")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -344,7 +351,7 @@ def _fits(field: FormField, value: object) -> bool:
         return False
 
 
-def _staff_answers(uow: UnitOfWork, actor: User, ticket_id: int) -> list[AnswerView]:
+def _staff_answers(uow: UnitOfWork, actor: User, ticket_id: int, lang: str) -> list[AnswerView]:
     """The ticket's answers besides the subject and the description, under each field's
     current label, in the form's order; answers no field asks for any more come last."""
     ticket = uow.tickets.get_by_id_for(actor, ticket_id)  # loaded already by the page query
@@ -354,9 +361,9 @@ def _staff_answers(uow: UnitOfWork, actor: User, ticket_id: int) -> list[AnswerV
     for f in fields:
         if f.key in given:
             value = given.pop(f.key)
-            views.append(AnswerView(f.label, _answer_text(value), older=not _fits(f, value)))
+            views.append(AnswerView(f.label, _answer_text(value, lang), older=not _fits(f, value)))
     views += [
-        AnswerView(key.replace("_", " ").capitalize(), _answer_text(value), older=True)
+        AnswerView(key.replace("_", " ").capitalize(), _answer_text(value, lang), older=True)
         for key, value in sorted(given.items())
     ]
     return views
@@ -375,7 +382,7 @@ def _render_ticket(
 ) -> Template:
     with zl.reader() as uow:
         page = queries.ticket_page(uow, actor, number)
-        answers = _staff_answers(uow, actor, page.id) if actor.is_staff else []
+        answers = _staff_answers(uow, actor, page.id, portal.language) if actor.is_staff else []
     return render(
         request, "tickets/ticket.html", portal=portal, t=page, staff=actor.is_staff,
         answers=answers,
@@ -428,7 +435,7 @@ def _act(
         )  # fmt: skip
     except Conflict as exc:
         stale = "changed by someone else" in exc.message or "same time" in exc.message
-        flash(request, "error", CONFLICT_TEXT if stale else exc.message)
+        flash(request, "error", CONFLICT_TEXT if stale else translate(portal.language, exc.text))
         return _render_ticket(request, zl, portal, actor, number, status_code=409)
     flash(request, "success", success)
     return Redirect(_ticket_url(portal, number))
@@ -515,7 +522,7 @@ def delegate(
 
     def run() -> None:
         if to is None:
-            raise InvalidInput({"assignee": "choose a colleague"})
+            raise InvalidInput({"assignee": N_("choose a colleague")})
         tickets.delegate_ticket(
             zl.uow(), zl.clock, zl.notifier, actor, number, to_user_id=to, note=note,
             expected_version=_version(data),
@@ -543,7 +550,7 @@ def status(
 
     def run() -> None:
         if status_id is None:
-            raise InvalidInput({"status": "choose one of this portal's statuses"})
+            raise InvalidInput({"status": N_("choose one of this portal's statuses")})
         tickets.change_status(
             zl.uow(), zl.clock, zl.notifier, actor, number, status_id=status_id,
             expected_version=_version(data),
@@ -573,7 +580,7 @@ def deadline(
         if clear:
             when = None
         elif not raw.strip():
-            raise InvalidInput({"deadline": "choose a date and a time, or clear the deadline"})
+            raise InvalidInput({"deadline": N_("choose a date and a time, or clear the deadline")})
         else:
             when = _local_input(portal, raw, "deadline")
         tickets.set_deadline(
@@ -602,7 +609,7 @@ def reminder(
 
     def run() -> None:
         if not raw.strip():
-            raise InvalidInput({"due_at": "choose when to be reminded"})
+            raise InvalidInput({"due_at": N_("choose when to be reminded")})
         tickets.set_reminder(
             zl.uow(), zl.clock, actor, number, due_at=_local_input(portal, raw, "due_at"),
             note=note,
@@ -631,7 +638,7 @@ def confirm(
         )
 
     if actor.is_staff:
-        raise NotFound("no such page")
+        raise NotFound(NO_SUCH_PAGE)
     return _act(
         request, zl, portal, actor, number, form="confirm", values={}, action=run,
         success=N_("Thank you! The request is closed."),
@@ -670,13 +677,13 @@ def rate(
     data: Form,
 ) -> Template | Redirect:
     if actor.is_staff:
-        raise NotFound("no such page")
+        raise NotFound(NO_SUCH_PAGE)
     score = _int(form_text(data, "rating"))
     comment = form_text(data, "comment")
 
     def run() -> None:
         if score is None:
-            raise InvalidInput({"rating": "choose from 1 to 5 stars"})
+            raise InvalidInput({"rating": N_("choose from 1 to 5 stars")})
         tickets.rate_ticket(zl.uow(), zl.clock, actor, number, score=score, comment=comment)
 
     return _act(
@@ -709,7 +716,7 @@ def invite_send(
     except InvalidInput as exc:
         errors = exc.errors
     except Conflict as exc:
-        errors = {"email": exc.message}
+        errors = {"email": exc.text}
     else:
         sent = gettext_for(portal.language, "Invitation sent to %(name)s <%(email)s>.")
         flash(request, "success", sent % {"name": user.full_name, "email": user.email})
