@@ -127,13 +127,17 @@ def _paginate(
     if not forward:
         rows.reverse()
     items = tuple(make(r) for r in rows)
-    cursors = [Cursor(key_of(r), r.id).encode() for r in rows]
+    if not rows:
+        return Page(items, None, None)
+    # Only the first and the last row are places to continue from.
+    first = Cursor(key_of(rows[0]), rows[0].id).encode()
+    last = Cursor(key_of(rows[-1]), rows[-1].id).encode()
     if forward:
-        older = cursors[-1] if more and cursors else None
-        newer = cursors[0] if cursor is not None and cursors else None
+        older = last if more else None
+        newer = first if cursor is not None else None
     else:
-        newer = cursors[0] if more and cursors else None
-        older = cursors[-1] if cursors else None
+        newer = first if more else None
+        older = last
     return Page(items, older, newer)
 
 
