@@ -158,6 +158,13 @@ def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -
 
 
 @pass_context
+def _marked(ctx: Context, value: object) -> object:
+    """A value that may be a message marked for translation (an answer "Yes"): translated if
+    it is one; anything else (what a person typed) is shown exactly as it is."""
+    return translate(_language(ctx), value) if isinstance(value, Translatable) else value
+
+
+@pass_context
 def _translated(ctx: Context, text: object) -> str:
     """A message made elsewhere (a flash, an error; marked with `N_`, values and all) in the
     page's language, as plain text: unlike `_()`, the result is still escaped when shown."""
@@ -197,6 +204,7 @@ def make_environment() -> Environment:
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
     env.filters["translated"] = _translated
+    env.filters["marked"] = _marked
     env.filters["sentences"] = sentences
     return env
 

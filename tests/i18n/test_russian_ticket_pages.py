@@ -14,6 +14,7 @@ import pytest
 from tests.factories import PASSWORD
 
 from zedline.accounts.model import Role
+from zedline.forms import services as forms
 from zedline.portals import services as portals
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
@@ -312,3 +313,13 @@ def test_the_english_client_list_is_unchanged(web, login, client, make_ticket):
     ):
         assert words in page, words
     assert not CYRILLIC.search(page)
+
+
+def test_a_checkbox_answer_is_shown_in_russian_to_the_client(zl, client_web, anna, make_ticket):
+    with zl.reader() as uow:
+        irina = uow.users.find_by_email(anna.portal_id, "irina@romashka.test")
+    field = forms.add_field(zl.uow(), irina, label="Срочно", kind="checkbox")
+    make_ticket(anna, subject="Не печатает", description="Бумага.", **{field.key: True})
+    page = client_web.get("/p/romashka/tickets/1").text
+    assert "<dt>Срочно</dt><dd>Да</dd>" in page
+    assert english_left(page) == []

@@ -30,6 +30,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Alias, FromClause
 
 from zedline.accounts.model import Role, User
+from zedline.i18n import N_, Translatable
 from zedline.errors import NotFound
 from zedline.forms.model import FieldKind
 from zedline.persistence import tables as t
@@ -721,7 +722,8 @@ def _people(
 
 def _answer_text(kind: FieldKind, value: object) -> str:
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        # Kept marked, so the page shows it in the reader's language.
+        return Translatable(N_("Yes") if value else N_("No"), {})
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if kind is FieldKind.DATE:
