@@ -30,9 +30,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Alias, FromClause
 
 from zedline.accounts.model import Role, User
-from zedline.i18n import N_, Translatable
 from zedline.errors import NotFound
 from zedline.forms.model import FieldKind
+from zedline.i18n import N_, Translatable
 from zedline.persistence import tables as t
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import search
