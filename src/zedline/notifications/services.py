@@ -306,38 +306,47 @@ def deliver_outbox(
     default_sender: str,
     limit: int = 50,
     routes: RouteFinder | None = None,
+    batch: int = 10,
 ) -> DeliveryReport:
-    """Send what is due, one message at a time, at least once.
+    """Send what is due, at least once, up to `limit` messages.
 
-    A message is claimed by pushing its next attempt a lease into the future and committing;
-    it is sent outside any transaction (an SMTP server may be slow, and SQLite must not hold
-    its write lock meanwhile); the result is recorded in a second transaction. A process that
-    dies between the two leaves the message to be sent again when the lease runs out.
+    Messages are claimed `batch` at a time by pushing their next attempt a lease into the
+    future and committing; they are sent outside any transaction (an SMTP server may be slow,
+    and SQLite must not hold its write lock meanwhile); the results of a batch are recorded
+    in a second transaction. Two short writes per batch rather than per message keep the
+    database's write lock free for the people using the helpdesk while a big notice goes
+    out. A process that dies between the two leaves those messages to be sent again when the
+    lease runs out (each keeps its Message-ID, so mail clients drop the duplicate).
 
     `routes(uow, portal_id)` names a portal's own way out (its SMTP server and From), or None
     for `sender`; it is asked in the claiming transaction, for every message, so a changed
     setting applies to the very next mail.
     """
-    delivered = retrying = failed = 0
-    for _ in range(limit):
-        claimed = _claim(uow_factory, clock, routes)
-        if claimed is None:
+    delivered = retrying = failed = handled = 0
+    while handled < limit:
+        claimed = _claim(uow_factory, clock, routes, min(batch, limit - handled))
+        if not claimed:
             break
-        key, email, problem, route = claimed
-        via = sender
-        if route is not None:
-            via = route.sender
-            if email is not None and route.from_header:
-                email = replace(email, sender=route.from_header)
-        error = problem or _send(via, email, default_sender=default_sender, key=key)
+        handled += len(claimed)
+        results: list[tuple[tuple[int, int], MailError | None]] = []
+        for key, email, problem, route in claimed:
+            via, outgoing = sender, email
+            if route is not None:
+                via = route.sender
+                if email is not None and route.from_header:
+                    outgoing = replace(email, sender=route.from_header)
+            results.append(
+                (key, problem or _send(via, outgoing, default_sender=default_sender, key=key))
+            )
         with uow_factory() as uow:
-            message = uow.outbox.get(*key)
-            if not message.pending:
-                continue  # another worker finished it after our lease ran out
-            if error is None:
-                message.mark_delivered(clock.now())
-                delivered += 1
-            else:
+            for key, error in results:
+                message = uow.outbox.get(*key)
+                if not message.pending:
+                    continue  # another worker finished it after our lease ran out
+                if error is None:
+                    message.mark_delivered(clock.now())
+                    delivered += 1
+                    continue
                 message.mark_failed(str(error), clock.now(), permanent=error.permanent)
                 if message.failed_at is not None:
                     failed += 1
@@ -363,30 +372,31 @@ def deliver_outbox(
     return DeliveryReport(delivered, retrying, failed)
 
 
+Claimed = tuple[tuple[int, int], Email | None, MailError | None, Route | None]
+
+
 def _claim(
-    uow_factory: Callable[[], UnitOfWork], clock: Clock, routes: RouteFinder | None
-) -> tuple[tuple[int, int], Email | None, MailError | None, Route | None] | None:
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, routes: RouteFinder | None, n: int
+) -> list[Claimed]:
+    claimed: list[Claimed] = []
     with uow_factory() as uow:
-        due = uow.outbox.due_on(Channel.EMAIL, clock.now(), 1)
-        if not due:
-            return None
-        message = due[0]
-        message.next_attempt_at = clock.now() + LEASE
-        key = (message.portal_id, message.id)
-        email: Email | None = None
-        problem: MailError | None = None
-        route: Route | None = None
-        try:
-            email = message.email()
-        except ValueError as exc:
-            problem = MailError(str(exc), permanent=True)
-        if routes is not None and problem is None:
+        for message in uow.outbox.due_on(Channel.EMAIL, clock.now(), n):
+            message.next_attempt_at = clock.now() + LEASE
+            email: Email | None = None
+            problem: MailError | None = None
+            route: Route | None = None
             try:
-                route = routes(uow, message.portal_id)
-            except MailError as exc:
-                problem = exc
+                email = message.email()
+            except ValueError as exc:
+                problem = MailError(str(exc), permanent=True)
+            if routes is not None and problem is None:
+                try:
+                    route = routes(uow, message.portal_id)
+                except MailError as exc:
+                    problem = exc
+            claimed.append(((message.portal_id, message.id), email, problem, route))
         uow.commit()
-    return key, email, problem, route
+    return claimed
 
 
 def _send(

@@ -1,4 +1,5 @@
-"""A notice to many people is rendered once, yet each mail greets its own recipient."""
+"""A notice to many people: rendered once, yet each mail greets its own recipient; and
+delivered in batches, up to the limit asked for."""
 
 from __future__ import annotations
 
@@ -67,3 +68,19 @@ def test_a_portal_text_is_rendered_for_each_recipient(zl, admin, client, team, i
 
     for user, _ in team:
         assert f"Dear {user.first_name.upper()}," in inbox.one(user.email).text
+
+
+def test_mail_goes_out_in_batches_up_to_the_limit(zl, client, make_user, inbox):
+    for n in range(23):
+        make_user(Role.OPERATOR, email=f"op{n}@acme.test", first_name=f"Op{n}")
+    tickets.open_ticket(
+        zl.uow(), zl.clock, zl.notifier, client, {"subject": "A", "description": "B."}
+    )
+    queued = 1 + 23 + 1  # the client's acknowledgement, the operators' and the admin's notices
+
+    first = zl.deliver_mail(limit=12)  # a batch of 10, then one of 2
+    assert first.delivered == 12
+    rest = zl.deliver_mail()
+    assert rest.delivered == queued - 12
+    assert len(inbox.received) == queued
+    assert zl.deliver_mail().delivered == 0
