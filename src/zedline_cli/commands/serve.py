@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from zedline.demo import DemoLogins
 
 # An import string, not an import: the two adapters stay independent of each other.
-APP = "zedline_web.app:create_app"
+APP = "zedline_web.app:serve_app"
 
 
 def public_host(host: str) -> str:
