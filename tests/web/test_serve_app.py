@@ -23,7 +23,7 @@ def test_serve_app_builds_the_app_and_tunes_the_collector(tmp_path):
         "ZEDLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'z.sqlite3'}",
     }
     # In a process of its own: freezing the collector's view would leak in the test process.
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - our own interpreter and probe
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["PortalHostApp", str(GC_YOUNG_THRESHOLD), "True"]
