@@ -219,7 +219,7 @@ class FakeTicketRepository(_Repo):
     def add_event(self, event: TicketEvent) -> None:
         self._put(self.store.events, (event.portal_id, event.id), event)
 
-    def get_for(self, actor: User, number: int) -> Ticket:
+    def get_for(self, actor: User, number: int, *, lock: bool = False) -> Ticket:
         for ticket in self.store.tickets.values():
             if ticket.portal_id == actor.portal_id and ticket.number == number:
                 if ticket.visible_to(actor):

@@ -32,6 +32,11 @@ class Conflict(ZedlineError):  # noqa: N818
     """The change collides with the current state (a duplicate, a concurrent edit)."""
 
 
+class ConcurrentChange(Conflict):
+    """Another transaction changed the same record first; nothing of this one was saved, so
+    a change that does not depend on what was read (a new message) may simply run again."""
+
+
 class InvalidInput(ZedlineError):  # noqa: N818
     """Input broke a rule. `errors` maps field names to one human message each (the
     message of `__all__` is about no one field)."""

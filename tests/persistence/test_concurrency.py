@@ -6,10 +6,10 @@ import io
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zedline.accounts.model import Role
-from zedline.errors import Conflict, InvalidInput
+from zedline.errors import ConcurrentChange, Conflict, InvalidInput
 from zedline.persistence import tables as t
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
@@ -222,3 +222,79 @@ def test_concurrent_uploads_all_succeed(uploaded):
 def test_concurrent_uploads_are_all_counted_against_the_quota(zl, portal, uploaded):
     with zl.reader() as uow:
         assert uow.portals.get(portal.id).used_bytes == THREADS * PER_THREAD * len(UPLOAD)
+
+
+# -- people answering in the same ticket at once ---------------------------------------------
+
+
+@pytest.fixture
+def answered_at_once(zl, make_ticket, make_user):
+    """THREADS operators each write PER_THREAD replies, one with a file, in one ticket."""
+    operators = [make_user(Role.OPERATOR) for _ in range(THREADS)]
+    number = make_ticket(make_user(Role.CLIENT)).number
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def work(operator):
+        start.wait()
+        try:
+            for i in range(PER_THREAD):
+                uploads = [Upload("f.txt", "text/plain", io.BytesIO(UPLOAD))] if i == 0 else []
+                tickets.post_message(
+                    zl.uow(), zl.clock, zl.notifier, operator, number, body=f"Reply {i}",
+                    visibility=Visibility.PUBLIC, files=zl.files, limits=zl.file_limits,
+                    uploads=uploads,
+                )  # fmt: skip
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(o,)) for o in operators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return number, errors
+
+
+def test_replies_written_at_the_same_moment_are_all_kept(zl, portal, answered_at_once):
+    number, errors = answered_at_once
+    assert errors == []
+    with zl.engine.connect() as conn:
+        ticket_id = conn.scalar(
+            select(t.tickets.c.id).where(
+                t.tickets.c.portal_id == portal.id, t.tickets.c.number == number
+            )
+        )
+        replies = conn.scalar(
+            select(func.count()).where(
+                t.messages.c.portal_id == portal.id,
+                t.messages.c.ticket_id == ticket_id,
+                t.messages.c.body.like("Reply %"),
+            )
+        )
+        files = conn.scalar(
+            select(func.count()).where(
+                t.attachments.c.portal_id == portal.id, t.attachments.c.ticket_id == ticket_id
+            )
+        )
+    assert replies == THREADS * PER_THREAD
+    assert files == THREADS
+
+
+def test_a_reply_that_keeps_losing_the_race_is_refused_in_the_end(
+    zl, make_ticket, client, operator, monkeypatch
+):
+    number = make_ticket(client).number
+    calls = []
+
+    def always_stale(*args, **kwargs):
+        calls.append(1)
+        raise ConcurrentChange("someone else changed this request at the same time")
+
+    monkeypatch.setattr(tickets, "_post_message_once", always_stale)
+    with pytest.raises(Conflict):
+        tickets.post_message(
+            zl.uow(), zl.clock, zl.notifier, operator, number, body="Hi",
+            visibility=Visibility.PUBLIC,
+        )  # fmt: skip
+    assert len(calls) == tickets.MESSAGE_ATTEMPTS

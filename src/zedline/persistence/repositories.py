@@ -230,8 +230,10 @@ class TicketRepository:
     def add_event(self, event: TicketEvent) -> None:
         self.s.add(event)
 
-    def get_for(self, actor: User, number: int) -> Ticket:
-        """The ticket `number` of the actor's portal, if the actor may see it.
+    def get_for(self, actor: User, number: int, *, lock: bool = False) -> Ticket:
+        """The ticket `number` of the actor's portal, if the actor may see it. `lock` holds
+        its row until the transaction ends (PostgreSQL; SQLite has one writer anyway), so a
+        change that adds to the ticket waits for another instead of colliding with it.
 
         Raises:
             NotFound: it does not exist, or the actor may not know it exists.
@@ -241,6 +243,8 @@ class TicketRepository:
         )
         if not actor.is_staff:
             q = q.where(t.tickets.c.requester_id == actor.id)
+        if lock:
+            q = q.with_for_update()
         ticket = self.s.scalars(q).one_or_none() if actor.active else None
         if ticket is None:
             raise NotFound(f"no request #{number}")

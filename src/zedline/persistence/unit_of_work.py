@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from zedline.errors import Conflict
+from zedline.errors import ConcurrentChange, Conflict
 from zedline.live import Change
 from zedline.persistence import repositories as r
 from zedline.persistence.database import WRITE_OPTION
@@ -87,7 +87,7 @@ class UnitOfWork:
         if isinstance(exc, IntegrityError):
             raise Conflict(_integrity_message(exc)) from exc
         if isinstance(exc, StaleDataError):
-            raise Conflict(STALE_MESSAGE) from exc
+            raise ConcurrentChange(STALE_MESSAGE) from exc
 
     def next_id(self) -> int:
         return self._ids.next_id()
@@ -124,7 +124,7 @@ class UnitOfWork:
             raise Conflict(_integrity_message(exc)) from exc
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict(STALE_MESSAGE) from exc
+            raise ConcurrentChange(STALE_MESSAGE) from exc
         except OperationalError as exc:
             self.session.rollback()
             if "database is locked" in str(exc):

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from zedline.accounts.model import User
 from zedline.clock import Clock
-from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from zedline.errors import ConcurrentChange, Conflict, InvalidInput, NotFound, PermissionDenied
 from zedline.files import FileStore, FileTooLarge
 from zedline.forms.model import DESCRIPTION_KEY, SUBJECT_KEY, validate_answers
 from zedline.i18n import N_
@@ -33,6 +33,11 @@ from zedline.tickets.model import (
 
 MAX_FILES_PER_MESSAGE = 10
 MAX_REMINDER_NOTE = 1000
+
+
+# How many times a message is written again when another writer changed its ticket at the
+# same moment (see `post_message`).
+MESSAGE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -270,15 +275,54 @@ def post_message(
 ) -> Message:
     """Write in a ticket. A client's reply to a resolved ticket reopens it.
 
+    A message adds to the conversation whatever else happened meanwhile: when another
+    writer changed the ticket at the same moment (two people answering at once), it is
+    written again on the fresh ticket, a few times, instead of being refused.
+
     Raises:
         NotFound: no such ticket for this actor.
         PermissionDenied: a client writing an internal message.
         InvalidInput: empty body, bad file, full quota.
         InvalidTransition: a client writing in a closed ticket.
+        Conflict: the ticket kept changing under it (after MESSAGE_ATTEMPTS tries).
     """
+    for attempt in range(1, MESSAGE_ATTEMPTS + 1):
+        try:
+            return _post_message_once(
+                uow, clock, notifier, actor, number, body=body, visibility=visibility,
+                files=files, uploads=uploads, limits=limits,
+            )  # fmt: skip
+        except ConcurrentChange:
+            if attempt == MESSAGE_ATTEMPTS or not _rewind(uploads):
+                raise
+    raise AssertionError  # pragma: no cover - the loop returns or raises
+
+
+def _rewind(uploads: Sequence[Upload]) -> bool:
+    """Put every upload back at its start for another try; False if one cannot be."""
+    for upload in uploads:
+        if not upload.stream.seekable():
+            return False
+        upload.stream.seek(0)
+    return True
+
+
+def _post_message_once(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifier: Notifier,
+    actor: User,
+    number: int,
+    *,
+    body: str,
+    visibility: Visibility,
+    files: FileStore | None,
+    uploads: Sequence[Upload],
+    limits: FileLimits | None,
+) -> Message:
     with disk.warn_when_refused(uow, clock, notifier), uow:
         portal = _portal_for(uow, actor)
-        ticket = uow.tickets.get_for(actor, number)
+        ticket = uow.tickets.get_for(actor, number, lock=True)
         reopen_to = None
         event_id = None
         if ticket.category is Category.RESOLVED and not actor.is_staff:
