@@ -59,3 +59,28 @@ def test_other_portals_are_not_searched(zl, portal, other_portal, make_user, thr
 
 def test_empty_query_finds_nothing(zl, portal, three_tickets):
     assert _found(zl, portal, " ?! ") == set()
+
+
+@pytest.fixture
+def many_printers(zl, client, make_ticket):
+    """Twelve tickets about a printer, a few about other things in between."""
+    made = []
+    for n in range(12):
+        made.append(make_ticket(client, subject=f"Printer {n}", description="It jams."))
+        if n % 3 == 0:
+            make_ticket(client, subject="VPN drops", description="The tunnel closes.")
+    return made
+
+
+@pytest.mark.parametrize("window", [2, 5, 40])
+def test_the_newest_matches_are_found_whatever_the_window(
+    zl, portal, many_printers, monkeypatch, window
+):
+    # PostgreSQL looks among the newest rows first (search.PG_WINDOWS); the answer must be
+    # the same as reading every match, whether the window holds enough matches or not.
+    monkeypatch.setattr(search, "PG_WINDOWS", {"tickets": window, "messages": window})
+    with zl.reader() as uow:
+        newest = search.matching_ticket_ids(uow, portal.id, "printer", limit=4)
+        every = search.matching_ticket_ids(uow, portal.id, "printer", limit=100)
+    assert newest == sorted((t.id for t in many_printers), reverse=True)[:4]
+    assert every == sorted((t.id for t in many_printers), reverse=True)
