@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from tests.factories import PASSWORD
 
+from zedline.accounts import services as accounts
+from zedline.accounts.model import Role
 from zedline.errors import InvalidInput, NotFound
 from zedline.i18n import N_, translate
+from zedline.persistence import tables as t
 from zedline.portals import services as portals
 
 
@@ -61,3 +65,27 @@ def test_a_missing_page_of_an_english_portal_is_titled_in_english(web, login, po
     login(web, "acme", client.email, PASSWORD)
     page = web.get("/p/acme/tickets/99")
     assert (page.status_code, "Not found" in page.text) == (404, True)
+
+
+def test_an_invitation_from_a_russian_portal_names_its_team_in_russian(zl, russian):
+    accounts.add_user(
+        zl.uow(), zl.clock, zl.hasher, zl.notifier, slug="acme", email="oleg@acme.test",
+        role=Role.OPERATOR, first_name="Олег", last_name="Петров", password=None,
+    )  # fmt: skip
+    with zl.engine.connect() as conn:
+        payload = conn.scalar(
+            select(t.outbox.c.payload).where(t.outbox.c.recipient == "oleg@acme.test")
+        )
+    assert "Команда Acme Support" in payload["text"]
+    assert " team" not in payload["text"]
+
+
+def test_the_notification_settings_page_of_a_russian_portal_is_in_russian(
+    web, login, russian, admin
+):
+    login(web, "acme", admin.email, PASSWORD)
+    page = web.get("/p/acme/admin/notifications").text
+    for russian_words in ("Ответ сотрудника", "Клиенту", "Всем операторам", "Срок истёк"):
+        assert russian_words in page
+    for english in ("Reply from staff", "To the client", "To all operators", "Deadline passed"):
+        assert english not in page

@@ -21,7 +21,7 @@ from zedline.accounts.model import (
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from zedline.i18n import N_
+from zedline.i18n import N_, gettext_for
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
@@ -134,7 +134,8 @@ def add_user(
                 user,
                 generated,
                 "invitation",
-                inviter_name=f"The {portal.name} team",
+                inviter_name=gettext_for(portal.language, "The %(portal)s team")
+                % {"portal": portal.name},
             )
         uow.commit()
     return user, generated

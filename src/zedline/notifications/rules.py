@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from zedline.i18n import N_
+
 
 class Audience(enum.StrEnum):
     CLIENT = "client"
@@ -40,60 +42,60 @@ class EventSpec:
 
 
 EVENTS: tuple[EventSpec, ...] = (
-    EventSpec("credentials", "Registration: login and password", fixed=True),
-    EventSpec("invitation", "Invitation: login and password", fixed=True),
-    EventSpec("password_reset", "Password reset link", fixed=True),
+    EventSpec("credentials", N_("Registration: login and password"), fixed=True),
+    EventSpec("invitation", N_("Invitation: login and password"), fixed=True),
+    EventSpec("password_reset", N_("Password reset link"), fixed=True),
     EventSpec(
         "ticket_created",
-        "Request received (acknowledgement)",
-        ((Audience.CLIENT, "To the client"),),
+        N_("Request received (acknowledgement)"),
+        ((Audience.CLIENT, N_("To the client")),),
     ),
     EventSpec(
         "ticket_created_staff",
-        "New request (notice to staff)",
-        ((Audience.OPERATORS, "To all operators"), (Audience.ADMINS, "To admins")),
+        N_("New request (notice to staff)"),
+        ((Audience.OPERATORS, N_("To all operators")), (Audience.ADMINS, N_("To admins"))),
     ),
-    EventSpec("reply", "Reply from staff", ((Audience.CLIENT, "To the client"),)),
+    EventSpec("reply", N_("Reply from staff"), ((Audience.CLIENT, N_("To the client")),)),
     EventSpec(
         "client_reply",
-        "Reply from the client",
+        N_("Reply from the client"),
         (
-            (Audience.ASSIGNEE, "To the assigned operator"),
-            (Audience.OPERATORS, "To all operators (no one assigned)"),
-            (Audience.ADMINS, "To admins (no one assigned)"),
+            (Audience.ASSIGNEE, N_("To the assigned operator")),
+            (Audience.OPERATORS, N_("To all operators (no one assigned)")),
+            (Audience.ADMINS, N_("To admins (no one assigned)")),
         ),
     ),
     EventSpec(
         "internal_note",
-        "Internal note",
-        ((Audience.ASSIGNEE, "To the assigned operator"),),
+        N_("Internal note"),
+        ((Audience.ASSIGNEE, N_("To the assigned operator")),),
     ),
-    EventSpec("status_changed", "Status changed", ((Audience.CLIENT, "To the client"),)),
+    EventSpec("status_changed", N_("Status changed"), ((Audience.CLIENT, N_("To the client")),)),
     EventSpec(
         "status_changed_by_client",
-        "Status changed by the client",
+        N_("Status changed by the client"),
         (
-            (Audience.ASSIGNEE, "To the assigned operator"),
-            (Audience.OPERATORS, "To all operators (no one assigned)"),
-            (Audience.ADMINS, "To admins (no one assigned)"),
+            (Audience.ASSIGNEE, N_("To the assigned operator")),
+            (Audience.OPERATORS, N_("To all operators (no one assigned)")),
+            (Audience.ADMINS, N_("To admins (no one assigned)")),
         ),
     ),
     EventSpec(
         "assigned",
-        "Assigned or delegated",
-        ((Audience.ASSIGNEE, "To the operator who gets the request"),),
+        N_("Assigned or delegated"),
+        ((Audience.ASSIGNEE, N_("To the operator who gets the request")),),
     ),
     EventSpec(
         "reminder_due",
-        "Reminder due",
-        ((Audience.OPERATORS, "To the operator who set it"),),
+        N_("Reminder due"),
+        ((Audience.OPERATORS, N_("To the operator who set it")),),
     ),
     EventSpec(
         "deadline_passed",
-        "Deadline passed",
+        N_("Deadline passed"),
         (
-            (Audience.ASSIGNEE, "To the assigned operator"),
-            (Audience.ADMINS, "To admins (no one assigned)"),
+            (Audience.ASSIGNEE, N_("To the assigned operator")),
+            (Audience.ADMINS, N_("To admins (no one assigned)")),
         ),
     ),
 )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.errors import InvalidInput
-from zedline.i18n import N_
+from zedline.i18n import N_, gettext_for
 from zedline.notifications.mail import (
     FileMailSender,
     MailError,
@@ -337,13 +337,17 @@ def send_test_email(
         portal = uow.portals.get(actor.portal_id)
         settings = uow.mail_settings.get(actor.portal_id)
         portal_name = portal.name
+        lang = portal.language
+    values = {"portal": portal_name, "name": actor.first_name}
     email = Email(
         to=to,
-        subject=f"Test e-mail from {portal_name}",
-        text=(
-            f"Hello {actor.first_name},\n\nThis is a test e-mail from the {portal_name} "
-            "helpdesk. If you read this, its mail settings work.\n"
-        ),
+        subject=gettext_for(lang, "Test e-mail from %(portal)s") % values,
+        text=gettext_for(
+            lang,
+            "Hello %(name)s,\n\nThis is a test e-mail from the %(portal)s helpdesk. If you read"
+            " this, its mail settings work.\n",
+        )
+        % values,
     )
     if settings is None:
         through = "the platform's mail server"
