@@ -67,6 +67,11 @@ def serve(
     if "base_url" not in settings.model_fields_set:
         os.environ["ZEDLINE_BASE_URL"] = f"http://{public_host(host)}:{port}"
     os.environ["ZEDLINE_DATA_DIR"] = str(settings.data_dir.resolve())
+    # The web processes started from here (--workers 2 and more) use two malloc arenas
+    # instead of one per thread: the threads that serve searches and forms each kept their
+    # own freed memory, 35-60 MB more per worker after a minute of searches (measured in
+    # docs/benchmarks.md). Set it yourself to choose otherwise.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     st.reset_settings()
     zl = st.core()
     base_url = zl.settings.base_url
