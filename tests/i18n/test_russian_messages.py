@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 from tests.factories import PASSWORD
 
+from zedline.accounts import people
 from zedline.accounts import services as accounts
 from zedline.accounts.model import Role
-from zedline.errors import InvalidInput, NotFound
+from zedline.errors import InvalidInput, InvalidTransition, NotFound
 from zedline.i18n import N_, translate
 from zedline.persistence import tables as t
 from zedline.portals import services as portals
@@ -89,3 +90,11 @@ def test_the_notification_settings_page_of_a_russian_portal_is_in_russian(
         assert russian_words in page
     for english in ("Reply from staff", "To the client", "To all operators", "Deadline passed"):
         assert english not in page
+
+
+def test_a_role_named_in_a_message_is_translated_with_it(zl, admin, make_user):
+    olga = make_user(Role.OPERATOR, first_name="Olga", last_name="Orlova")
+    with pytest.raises(InvalidTransition) as refused:
+        people.change_role(zl.uow(), admin, olga.id, role="operator")
+    assert refused.value.message == "Olga Orlova already is an operator"
+    assert translate("ru", refused.value.text) == "Olga Orlova уже оператор"

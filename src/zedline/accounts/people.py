@@ -16,12 +16,15 @@ from zedline.accounts.model import (
 from zedline.accounts.passwords import PasswordHasher
 from zedline.clock import Clock
 from zedline.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
-from zedline.i18n import N_
+from zedline.i18n import N_, Translatable
 from zedline.live import Change
 from zedline.notifications.services import Notifier
 from zedline.persistence.unit_of_work import UnitOfWork
 
 STAFF_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+# The staff roles as a sentence names them ("… already is an operator").
+ROLE_WORDS = {Role.ADMIN: N_("an admin"), Role.OPERATOR: N_("an operator")}
 
 
 def _staff_role(role: str | Role) -> Role:
@@ -134,8 +137,9 @@ def change_role(uow: UnitOfWork, actor: User, user_id: int, *, role: str | Role)
         if not user.is_staff:
             raise InvalidInput({"role": N_("clients cannot be given a staff role")})
         if user.role is new_role:
+            role_word = Translatable(ROLE_WORDS[new_role], {})  # shown in the reader's language
             raise InvalidTransition(
-                N_("%(name)s already is %(role)s", name=user.full_name, role=new_role.value)
+                N_("%(name)s already is %(role)s", name=user.full_name, role=role_word)
             )
         if user.is_admin and _other_active_admins(uow, user) == 0:
             raise InvalidInput({"role": N_("the portal needs at least one active admin")})
