@@ -28,26 +28,36 @@ def numbers(zl, portal):
         ).all()
 
 
-def race(zl, clients):
-    """Each client opens PER_THREAD tickets in its own thread, all at once."""
-    start = threading.Barrier(len(clients))
+def at_once(work, arguments):
+    """Run `work(*args)` for each args in its own thread, all starting together; the
+    exceptions they raised."""
+    start = threading.Barrier(len(arguments))
     errors: list[BaseException] = []
 
-    def work(client):
+    def run(*args):
         start.wait()
         try:
-            for i in range(PER_THREAD):
-                answers = {"subject": f"Ticket {i}", "description": "Racing"}
-                tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, client, answers)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            work(*args)
+        except BaseException as exc:  # noqa: BLE001 - reported by the tests
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=run, args=args) for args in arguments]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return errors
+
+
+def race(zl, clients):
+    """Each client opens PER_THREAD tickets in its own thread, all at once."""
+
+    def work(client):
+        for i in range(PER_THREAD):
+            answers = {"subject": f"Ticket {i}", "description": "Racing"}
+            tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, client, answers)
+
+    return at_once(work, [(c,) for c in clients])
 
 
 @pytest.fixture
@@ -192,27 +202,16 @@ def uploaded(zl, portal, make_ticket, make_user):
     operators = [make_user(Role.OPERATOR) for _ in range(THREADS)]
     client = make_user(Role.CLIENT)
     numbers_ = [make_ticket(client).number for _ in operators]
-    start = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
     def work(operator, number):
-        start.wait()
-        try:
-            for _ in range(PER_THREAD):
-                tickets.post_message(
-                    zl.uow(), zl.clock, zl.notifier, operator, number, body="file",
-                    visibility=Visibility.PUBLIC, files=zl.files, limits=zl.file_limits,
-                    uploads=[Upload("f.txt", "text/plain", io.BytesIO(UPLOAD))],
-                )  # fmt: skip
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            errors.append(exc)
+        for _ in range(PER_THREAD):
+            tickets.post_message(
+                zl.uow(), zl.clock, zl.notifier, operator, number, body="file",
+                visibility=Visibility.PUBLIC, files=zl.files, limits=zl.file_limits,
+                uploads=[Upload("f.txt", "text/plain", io.BytesIO(UPLOAD))],
+            )  # fmt: skip
 
-    threads = [threading.Thread(target=work, args=a) for a in zip(operators, numbers_, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    return at_once(work, list(zip(operators, numbers_, strict=True)))
 
 
 def test_concurrent_uploads_all_succeed(uploaded):
@@ -232,28 +231,17 @@ def answered_at_once(zl, make_ticket, make_user):
     """THREADS operators each write PER_THREAD replies, one with a file, in one ticket."""
     operators = [make_user(Role.OPERATOR) for _ in range(THREADS)]
     number = make_ticket(make_user(Role.CLIENT)).number
-    start = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
     def work(operator):
-        start.wait()
-        try:
-            for i in range(PER_THREAD):
-                uploads = [Upload("f.txt", "text/plain", io.BytesIO(UPLOAD))] if i == 0 else []
-                tickets.post_message(
-                    zl.uow(), zl.clock, zl.notifier, operator, number, body=f"Reply {i}",
-                    visibility=Visibility.PUBLIC, files=zl.files, limits=zl.file_limits,
-                    uploads=uploads,
-                )  # fmt: skip
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            errors.append(exc)
+        for i in range(PER_THREAD):
+            uploads = [Upload("f.txt", "text/plain", io.BytesIO(UPLOAD))] if i == 0 else []
+            tickets.post_message(
+                zl.uow(), zl.clock, zl.notifier, operator, number, body=f"Reply {i}",
+                visibility=Visibility.PUBLIC, files=zl.files, limits=zl.file_limits,
+                uploads=uploads,
+            )  # fmt: skip
 
-    threads = [threading.Thread(target=work, args=(o,)) for o in operators]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return number, errors
+    return number, at_once(work, [(o,) for o in operators])
 
 
 def test_replies_written_at_the_same_moment_are_all_kept(zl, portal, answered_at_once):
