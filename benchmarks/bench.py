@@ -378,7 +378,9 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         drain_outbox(env)
         # Every page first, then the forms: the mail the forms queue is delivered by the
         # server's worker meanwhile, and would otherwise compete with the pages measured.
-        for concurrency in (1, 16):
+        gets = [g for g in gets if wanted(args, g[0])]
+        posts = [p for p in posts if wanted(args, p[0])]
+        for concurrency in args.concurrency:
             for name, cookie, path in gets:
                 cells.append(
                     run_wrk(
@@ -390,7 +392,7 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
                         endpoint=name,
                     )
                 )
-        for concurrency in (1, 16):
+        for concurrency in args.concurrency:
             for name, cookie, path, body, ctype in posts:
                 cells.append(
                     run_wrk(
@@ -407,6 +409,32 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
                     )
                 )
         memory = worker_memory_mb(proc.pid)
+    bare_memory: list[dict[str, float]] = []
+    if wanted(args, "bare Litestar page"):
+        cells, bare_memory = cells + (bare := bare_page(db, url, t, args))[0], bare[1]
+    return {
+        "database": db,
+        "build_seconds": build_seconds,
+        "cells": [asdict(c) for c in cells],
+        "memory_mb": memory,
+        "bare_memory_mb": bare_memory,
+        "workers": args.workers,
+        "tickets": args.tickets,
+        "portals": args.portals,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+    }
+
+
+def wanted(args: argparse.Namespace, endpoint: str) -> bool:
+    """Whether `--only` (any of its words) picks this endpoint; every endpoint without it."""
+    return not args.only or any(word in endpoint for word in args.only)
+
+
+def bare_page(
+    db: str, url: str, t: dict[str, Any], args: argparse.Namespace
+) -> tuple[list[Cell], list[dict[str, float]]]:
+    """The stack's ceiling: a bare Litestar page (one primary-key read and a template)."""
     bare_port = free_port()
     bare_env = {"BARE_DATABASE_URL": url, "PYTHONPATH": str(HERE)}
     with server(
@@ -429,30 +457,18 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         f"http://127.0.0.1:{bare_port}/t/{t['portal_id']}/1",
         RESULTS / f"{db}-bare-server.log",
     ) as bare:
-        cells += [
+        cells = [
             run_wrk(
                 f"http://127.0.0.1:{bare_port}/t/{t['portal_id']}/1",
                 concurrency=concurrency,
                 duration=args.duration,
                 env={},
-                script=get_lua,
+                script=HERE / "get.lua",
                 endpoint="bare Litestar page",
             )
-            for concurrency in (1, 16)
+            for concurrency in args.concurrency
         ]
-        bare_memory = worker_memory_mb(bare.pid)
-    return {
-        "database": db,
-        "build_seconds": build_seconds,
-        "cells": [asdict(c) for c in cells],
-        "memory_mb": memory,
-        "bare_memory_mb": bare_memory,
-        "workers": args.workers,
-        "tickets": args.tickets,
-        "portals": args.portals,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
-    }
+        return cells, worker_memory_mb(bare.pid)
 
 
 def table(result: dict[str, Any]) -> str:
@@ -485,6 +501,16 @@ def main() -> None:
     parser.add_argument("--portals", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per cell")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="measure only the endpoints whose name contains WORD (repeatable), e.g. 'reply'",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, action="append", help="concurrency levels (default 1 and 16)"
+    )
     parser.add_argument("--operator", default="operator@demo.example.com")
     parser.add_argument("--client", default="client@demo.example.com")
     parser.add_argument("--password", default="zedline-demo")
@@ -498,6 +524,7 @@ def main() -> None:
         "--pg-url", default=PG_URL, help="PostgreSQL database (dropped and rebuilt)"
     )
     args = parser.parse_args()
+    args.concurrency = args.concurrency or [1, 16]
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     out = RESULTS
