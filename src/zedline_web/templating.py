@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gettext
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -198,6 +200,67 @@ def _fragments(env: Environment) -> Callable[..., Markup]:
     return fragment
 
 
+# Whole page bodies kept per process (a journal's is about 60 KB): few, since each is large.
+BODIES_KEPT = 128
+
+
+class KeptBodies:
+    """Page bodies rendered once and kept, keyed by everything they show (see `body`)."""
+
+    def __init__(self, env: Environment, size: int = BODIES_KEPT) -> None:
+        self._env = env
+        self._size = size
+        self._kept: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()  # searches render in worker threads
+
+    def body(self, name: str, lang: str, values: Mapping[str, Hashable], **derived: Any) -> Markup:
+        """`name` rendered with `values` and `derived`, or the same HTML kept from before.
+
+        The key is the template, the language and `values`, which must hold everything the
+        body shows, as plain hashable values (rows, counts, "3 minutes ago" texts, never
+        "now"); `derived` are helpers computed from `values` alone (a link maker), passed to
+        the template but not compared. The database is still read for every page: what is
+        kept is only the rendering of what it returned, so a changed row is a new key."""
+        key = (name, lang, tuple(values.items()))
+        with self._lock:
+            html = self._kept.get(key)
+            if html is not None:
+                self._kept.move_to_end(key)
+                return html
+        html = Markup(  # noqa: S704 - an autoescaped template's output
+            self._env.get_template(name).render(lang=lang, **values, **derived)
+        )
+        with self._lock:
+            self._kept[key] = html
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return html
+
+
+def relative_times(
+    lang: str, values: tuple[datetime | None, ...], now: datetime
+) -> tuple[str, ...]:
+    """`relative_time` of each value in `lang`, outside a template."""
+    token = RENDER_LANGUAGE.set(lang)
+    try:
+        return tuple(relative_time(v, now) for v in values)
+    finally:
+        RENDER_LANGUAGE.reset(token)
+
+
+def kept_body(
+    request: Request[Any, Any, Any],
+    name: str,
+    lang: str,
+    values: Mapping[str, Hashable],
+    **derived: Any,
+) -> Markup:
+    """`KeptBodies.body` of the application's template environment."""
+    env: Environment = request.app.template_engine.engine
+    kept: KeptBodies = env.globals["kept_bodies"]  # type: ignore[assignment]
+    return kept.body(name, lang, values, **derived)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -218,6 +281,7 @@ def make_environment() -> Environment:
     env.filters["localtime"] = local_time
     env.filters["ago"] = relative_time
     env.globals["fragment"] = _fragments(env)
+    env.globals["kept_bodies"] = KeptBodies(env)
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
     env.filters["translated"] = _translated

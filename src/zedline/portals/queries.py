@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from zedline.accounts.model import Role, User
 from zedline.errors import NotFound
@@ -112,6 +114,20 @@ class PortalEntry:
 _USER_COLUMNS = tuple(t.users.c)
 
 
+@cache
+def _entry_query() -> Select[Any]:
+    # Built once: every page runs it, and building a select (and its cache key) cost more
+    # than running it.
+    p = t.portals.c
+    u = t.users
+    on = and_(u.c.portal_id == p.id, u.c.id == bindparam("uid"))
+    return (
+        select(p.id, p.slug, p.name, p.active, p.timezone, p.language, *_USER_COLUMNS)
+        .select_from(t.portals.outerjoin(u, on))
+        .where(p.slug == bindparam("slug"))
+    )
+
+
 def entry(uow: UnitOfWork, slug: str, user_id: int | None) -> tuple[PortalEntry, User | None]:
     """The portal `slug` and, when a session names one, that user of it: one statement.
 
@@ -122,13 +138,7 @@ def entry(uow: UnitOfWork, slug: str, user_id: int | None) -> tuple[PortalEntry,
     Raises:
         NotFound: no portal with that slug.
     """
-    p = t.portals.c
-    u = t.users
-    query = select(p.id, p.slug, p.name, p.active, p.timezone, p.language, *_USER_COLUMNS)
-    query = query.select_from(
-        t.portals.outerjoin(u, and_(u.c.portal_id == p.id, u.c.id == (user_id or 0)))
-    ).where(p.slug == slug)
-    row = uow.session.execute(query).one_or_none()
+    row = uow.session.execute(_entry_query(), {"slug": slug, "uid": user_id or 0}).one_or_none()
     if row is None:
         raise NotFound(f"no portal '{slug}'")
     portal = PortalEntry(*row[:6])

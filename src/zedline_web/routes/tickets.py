@@ -37,7 +37,7 @@ from zedline.tickets.model import Visibility
 from zedline.tickets.services import MAX_FILES_PER_MESSAGE, Upload
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
 from zedline_web.forms import form_text
-from zedline_web.templating import flash, render
+from zedline_web.templating import flash, kept_body, relative_times, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MultipartForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -175,11 +175,25 @@ def _ticket_list(
         with zl.reader() as uow:
             mine = queries.client_tickets(uow, actor, after=after_cursor, before=before_cursor)
         url = f"{_base(portal)}/tickets"
+        body = kept_body(
+            request,
+            "tickets/_client_list_body.html",
+            portal.language,
+            {
+                "portal": portal,
+                "page": mine,
+                "older_url": f"{url}?{urlencode({'after': mine.older})}" if mine.older else None,
+                "newer_url": f"{url}?{urlencode({'before': mine.newer})}" if mine.newer else None,
+                "agos": relative_times(
+                    portal.language,
+                    tuple(r.public_updated_at for r in mine.rows),
+                    datetime.now(UTC),
+                ),
+            },
+        )
         return render(
-            request, "tickets/list_client.html", portal=portal, page=mine, live_url=live_url,
-            older_url=f"{url}?{urlencode({'after': mine.older})}" if mine.older else None,
-            newer_url=f"{url}?{urlencode({'before': mine.newer})}" if mine.newer else None,
-        )  # fmt: skip
+            request, "tickets/list_client.html", portal=portal, body=body, live_url=live_url
+        )
     flt = queries.JournalFilter.parse(
         category=category, assignee=assignee, client=client, q=q, sort=sort
     )
@@ -199,11 +213,26 @@ def _ticket_list(
             else None
         )
         found = accounts_queries.search_clients(uow, actor, who) if who else []
-    return render(
-        request, "tickets/journal.html", portal=portal, page=page, flt=flt, counts=counts,
-        client_row=client_row, found=found, who=who or "", live_url=live_url,
-        link=_journal_link(portal, flt), chips=_chips(portal.language),
-    )  # fmt: skip
+    lang = portal.language
+    body = kept_body(
+        request,
+        "tickets/_journal_body.html",
+        lang,
+        {
+            "portal": portal,
+            "page": page,
+            "flt": flt,
+            "counts_items": tuple(counts.items()),
+            "client_row": client_row,
+            "found": tuple(found),
+            "who": who or "",
+            "chips": _chips(lang),
+            "agos": relative_times(lang, tuple(r.updated_at for r in page.rows), datetime.now(UTC)),
+        },
+        counts=counts,
+        link=_journal_link(portal, flt),
+    )
+    return render(request, "tickets/journal.html", portal=portal, body=body, live_url=live_url)
 
 
 def _journal_link(portal: PortalInfo, flt: queries.JournalFilter) -> Callable[..., str]:
