@@ -8,6 +8,7 @@ templates use them through `_macros.html` exactly as before (`m.icon("clock", 14
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -140,3 +141,37 @@ def _badge(category: str, label: str) -> Markup:
 def status_badge(category: object, label: object) -> Markup:
     """A status: its category's colour and icon, with the operators' or the clients' label."""
     return _badge(str(category or ""), str(label or ""))
+
+
+class NavUser(NamedTuple):
+    """What the site navigation shows of the logged-in user (a hashable part of its key)."""
+
+    first_name: str
+    last_name: str
+    role: str
+
+
+def nav_user(user: Any) -> NavUser | None:
+    if not user:
+        return None
+    return NavUser(user.first_name or "", user.last_name or "", str(user.role))
+
+
+# The navigation's sections, by the start of the path under the portal (first match wins).
+_SECTIONS = (
+    ("tickets/new", "new"),
+    ("tickets", "tickets"),
+    ("invite", "invite"),
+    ("admin", "settings"),
+    ("login", "login"),
+    ("register", "register"),
+)
+
+
+def nav_section(slug: str, path: str) -> str | None:
+    """The navigation entry a page under `/p/{slug}/` belongs to, from its path."""
+    base = f"/p/{slug}/"
+    if not slug or not path.startswith(base):
+        return None
+    rest = path[len(base) :]
+    return next((section for start, section in _SECTIONS if rest.startswith(start)), None)
