@@ -105,6 +105,7 @@ class UnitOfWork:
 
     def flush(self) -> None:
         try:
+            self.outbox.write_new()
             self.session.flush()
         except IntegrityError as exc:
             self.session.rollback()
@@ -118,6 +119,7 @@ class UnitOfWork:
                 the same ticket first (optimistic locking).
         """
         try:
+            self.outbox.write_new()
             self.session.commit()
         except IntegrityError as exc:
             self.session.rollback()
