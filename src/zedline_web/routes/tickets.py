@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import anyio
+import anyio.to_thread
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import UploadFile
@@ -149,8 +151,24 @@ async def ticket_list(
         client=client, q=q, sort=sort, after=after, before=before, who=who,
     )  # fmt: skip
     if q or who:
-        return await sync_to_thread(work)
+        return await anyio.to_thread.run_sync(work, limiter=_search_limiter(request))
     return work()
+
+
+# Searches one process runs at once. More would not finish sooner (a search is CPU work in
+# the database engine, and a process serves on one core), but each holds a thread, a pooled
+# connection and its buffers meanwhile: with the default forty, a worker that had served
+# searches at 16 concurrent users kept 80-100 MB more (docs/benchmarks.md). The others wait
+# their turn without blocking the pages.
+SEARCHES_AT_ONCE = 2
+
+
+def _search_limiter(request: Request[Any, Any, Any]) -> anyio.CapacityLimiter:
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = state.get("search_limiter")
+    if limiter is None:  # made on first use: a limiter belongs to the running event loop
+        limiter = state["search_limiter"] = anyio.CapacityLimiter(SEARCHES_AT_ONCE)
+    return limiter
 
 
 def _ticket_list(

@@ -1,0 +1,35 @@
+"""`zedline serve` hands uvicorn the right options (uvicorn itself is not started here)."""
+
+from __future__ import annotations
+
+import pytest
+import uvicorn
+
+
+@pytest.fixture
+def served(cli, monkeypatch):
+    """Run `zedline serve ARGS` with uvicorn replaced by a recorder; returns its options."""
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    # serve exports settings for its web processes: what it sets is undone after the test.
+    for name in ("ZEDLINE_BASE_URL", "ZEDLINE_DATA_DIR", "MALLOC_ARENA_MAX"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*args):
+        result = cli("serve", "--port", "8765", *args)
+        assert result.exit_code == 0, result.output
+        return calls[-1]
+
+    return run
+
+
+def test_serve_writes_no_access_log_by_default(served):
+    assert served()["access_log"] is False
+
+
+def test_serve_writes_the_access_log_when_asked(served):
+    assert served("--access-log")["access_log"] is True
+
+
+def test_serve_starts_the_asked_number_of_workers(served):
+    assert served("--workers", "3")["workers"] == 3
