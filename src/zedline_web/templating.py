@@ -213,23 +213,35 @@ class KeptBodies:
         self._kept: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()  # searches render in worker threads
 
-    def body(self, name: str, lang: str, values: Mapping[str, Hashable], **derived: Any) -> Markup:
-        """`name` rendered with `values` and `derived`, or the same HTML kept from before.
+    def body(
+        self,
+        name: str,
+        lang: str,
+        shown: Mapping[str, Hashable],
+        *,
+        keep: bool = True,
+        **derived: Any,
+    ) -> Markup:
+        """`name` rendered with `shown` and `derived`, or the same HTML kept from before.
 
-        The key is the template, the language and `values`, which must hold everything the
+        The key is the template, the language and `shown`, which must hold everything the
         body shows, as plain hashable values (rows, counts, "3 minutes ago" texts, never
-        "now"); `derived` are helpers computed from `values` alone (a link maker), passed to
+        "now"); `derived` are helpers computed from `shown` alone (a link maker), passed to
         the template but not compared. The database is still read for every page: what is
-        kept is only the rendering of what it returned, so a changed row is a new key."""
-        key = (name, lang, tuple(values.items()))
+        kept is only the rendering of what it returned, so a changed row is a new key.
+        `keep=False` renders without looking or keeping (a form sent back with what was
+        typed)."""
+        key = (name, lang, tuple(shown.items()))
         with self._lock:
-            html = self._kept.get(key)
+            html = self._kept.get(key) if keep else None
             if html is not None:
                 self._kept.move_to_end(key)
                 return html
         html = Markup(  # noqa: S704 - an autoescaped template's output
-            self._env.get_template(name).render(lang=lang, **values, **derived)
+            self._env.get_template(name).render(lang=lang, **shown, **derived)
         )
+        if not keep:
+            return html
         with self._lock:
             self._kept[key] = html
             while len(self._kept) > self._size:
@@ -252,13 +264,20 @@ def kept_body(
     request: Request[Any, Any, Any],
     name: str,
     lang: str,
-    values: Mapping[str, Hashable],
+    shown: Mapping[str, Hashable],
+    *,
+    keep: bool = True,
     **derived: Any,
 ) -> Markup:
     """`KeptBodies.body` of the application's template environment."""
     env: Environment = request.app.template_engine.engine
     kept: KeptBodies = env.globals["kept_bodies"]  # type: ignore[assignment]
-    return kept.body(name, lang, values, **derived)
+    return kept.body(name, lang, shown, keep=keep, **derived)
+
+
+def csrf_token(request: Request[Any, Any, Any]) -> str:
+    """The CSRF token the page's forms carry."""
+    return ScopeState.from_scope(request.scope).csrf_token or ""
 
 
 def make_environment() -> Environment:
@@ -326,7 +345,7 @@ def render(
     base: dict[str, Any] = {
         "portal": portal,
         "user": session_actor(request, portal) if portal is not None else None,
-        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "csrf_token": csrf_token(request),
         "flashes": flashes,
         "live_url": None,
         "now": datetime.now(UTC),

@@ -31,7 +31,7 @@ from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput, NotFound
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
-from zedline.i18n import N_, gettext_for, translate, translations
+from zedline.i18n import N_, gettext_for, translate, translate_all, translations
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import queries
 from zedline.tickets import services as tickets
@@ -39,7 +39,7 @@ from zedline.tickets.model import Visibility
 from zedline.tickets.services import MAX_FILES_PER_MESSAGE, Upload
 from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
 from zedline_web.forms import form_text
-from zedline_web.templating import flash, kept_body, relative_times, render
+from zedline_web.templating import csrf_token, flash, kept_body, relative_times, render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MultipartForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -430,12 +430,27 @@ def _render_ticket(
     with zl.reader() as uow:
         page = queries.ticket_page(uow, actor, number)
         answers = _staff_answers(uow, actor, page.id, portal.language) if actor.is_staff else []
+    overdue = page.overdue_at
+    shown = {
+        "portal": portal,
+        "t": page,
+        "staff": actor.is_staff,
+        "user_id": actor.id,
+        "answers": tuple(answers),
+        "csrf_token": csrf_token(request),
+        "deadline_passed": overdue is not None and overdue < zl.clock.now(),
+        "max_files": MAX_FILES_PER_MESSAGE,
+    }
+    # A form sent back with its messages shows what was typed: rendered, never kept.
+    typed = {"errors": translate_all(portal.language, errors or {}), "values": dict(values or {})}
+    keep = not errors and not values
+    body, aside = (
+        kept_body(request, name, portal.language, shown, keep=keep, **typed)
+        for name in ("tickets/_ticket_body.html", "tickets/_ticket_aside.html")
+    )
     return render(
-        request, "tickets/ticket.html", portal=portal, t=page, staff=actor.is_staff,
-        answers=answers,
-        errors=dict(errors or {}), values=dict(values or {}), status_code=status_code,
-        live_url=f"{_base(portal)}/live?ticket={number}", now_utc=zl.clock.now(),
-        max_files=MAX_FILES_PER_MESSAGE,
+        request, "tickets/ticket.html", portal=portal, t=page, body=body, aside=aside,
+        status_code=status_code, live_url=f"{_base(portal)}/live?ticket={number}",
     )  # fmt: skip
 
 
