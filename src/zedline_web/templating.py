@@ -270,14 +270,18 @@ def kept_body(
     **derived: Any,
 ) -> Markup:
     """`KeptBodies.body` of the application's template environment."""
-    env: Environment = request.app.template_engine.engine
+    engine = request.app.template_engine
+    if engine is None:  # pragma: no cover - create_app always configures one
+        raise RuntimeError("the application has no template engine")
+    env: Environment = engine.engine
     kept: KeptBodies = env.globals["kept_bodies"]  # type: ignore[assignment]
     return kept.body(name, lang, shown, keep=keep, **derived)
 
 
 def csrf_token(request: Request[Any, Any, Any]) -> str:
     """The CSRF token the page's forms carry."""
-    return ScopeState.from_scope(request.scope).csrf_token or ""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return token if isinstance(token, str) else ""
 
 
 def make_environment() -> Environment:

@@ -50,8 +50,8 @@ def turn_is_free(path):
 
 def open_in_thread(zl, client, done):
     def work():
-        tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, client,
-                            {"subject": "Queued", "description": "Waited for its turn"})  # fmt: skip
+        answers = {"subject": "Queued", "description": "Waited for its turn"}
+        tickets.open_ticket(zl.uow(), zl.clock, zl.notifier, client, answers)
         done.set()
 
     thread = threading.Thread(target=work)
