@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any, Generic, NamedTuple, TypeVar
+from functools import lru_cache, wraps
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -429,24 +429,34 @@ class _Viewer(NamedTuple):
     id: int
 
 
+class StatementFor(Protocol):
+    def __call__(
+        self, actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None, /
+    ) -> Select[Any]: ...
+
+
+def _kept_unless_searching(build: StatementFor) -> StatementFor:
+    """`build(actor, flt, found)`, its statement kept per viewer and filter when there is
+    no search (a search's candidates are new with every query)."""
+    kept = lru_cache(maxsize=STATEMENTS_KEPT)(lambda viewer, flt: build(viewer, flt, None))
+
+    @wraps(build)
+    def statement(
+        actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
+    ) -> Select[Any]:
+        if found is None:
+            return kept(_Viewer(actor.portal_id, actor.id), flt)
+        return build(actor, flt, found)
+
+    return statement
+
+
+@_kept_unless_searching
 def journal_query(
     actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
 ) -> Select[Any]:
     """The journal's select before sorting and paging (also used to show its query plan);
     `found`: the search candidates, when searching."""
-    if found is None:
-        return _kept_journal_query(_Viewer(actor.portal_id, actor.id), flt)
-    return _journal_query(actor, flt, found)
-
-
-@lru_cache(maxsize=STATEMENTS_KEPT)
-def _kept_journal_query(viewer: _Viewer, flt: JournalFilter) -> Select[Any]:
-    return _journal_query(viewer, flt, None)
-
-
-def _journal_query(
-    actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None
-) -> Select[Any]:
     return (
         select(
             tk.c.id,
@@ -566,6 +576,7 @@ def _by_candidates(
     return fetch
 
 
+@_kept_unless_searching
 def journal_counts_query(
     actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
 ) -> Select[Any]:
@@ -573,19 +584,6 @@ def journal_counts_query(
 
     Without a client or a search it reads `ticket_counts` (a few rows per portal, kept by
     triggers); a client's tickets or the search candidates are few, so those are counted."""
-    if found is None:
-        return _kept_counts_query(_Viewer(actor.portal_id, actor.id), flt)
-    return _counts_query(actor, flt, found)
-
-
-@lru_cache(maxsize=STATEMENTS_KEPT)
-def _kept_counts_query(viewer: _Viewer, flt: JournalFilter) -> Select[Any]:
-    return _counts_query(viewer, flt, None)
-
-
-def _counts_query(
-    actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None
-) -> Select[Any]:
     if flt.client_id is None and found is None:
         c = t.ticket_counts.c
         query = select(c.category, func.sum(c.n)).where(c.portal_id == actor.portal_id)
