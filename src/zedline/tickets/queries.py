@@ -40,9 +40,9 @@ from zedline.tickets import search
 from zedline.tickets.model import Category, EventKind, Visibility
 
 PAGE_SIZE = 50
-# Journal statements kept per process, by everything they are built from. Building a
-# `select()` (and its cache key) for every request cost a third of the journal's queries;
-# an operator reloading a view now reuses its statements (search candidates excepted).
+# Journal, chip-count and client-list statements kept per process, by everything they are
+# built from. Building a `select()` (and its cache key) for every request cost a third of
+# the journal's queries; reloading a view now reuses its statements (searches excepted).
 STATEMENTS_KEPT = 512
 ACTIVE = (Category.NEW, Category.OPEN, Category.WAITING)
 # What the journal's category filter accepts; "active" (new + open + waiting) is the default.
