@@ -10,7 +10,7 @@ the tests check `committed` / `commits`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -19,7 +19,7 @@ from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
 from zedline.errors import NotFound
 from zedline.forms.model import FormField
 from zedline.live import Change
-from zedline.notifications.model import OutboxMessage
+from zedline.notifications.model import Email, OutboxMessage, SharedBody
 from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
@@ -52,6 +52,7 @@ class _Store:
         self.reminders: dict[tuple[int, int], Reminder] = {}
         self.reads: dict[tuple[int, int, int], TicketRead] = {}
         self.outbox: dict[tuple[int, int], OutboxMessage] = {}
+        self.outbox_bodies: dict[tuple[int, int], SharedBody] = {}
         self.notification_rules: dict[tuple[int, str, str], NotificationRule] = {}
         self.notification_templates: dict[tuple[int, str], NotificationTemplate] = {}
         self.ids = itertools.count(1_000)
@@ -60,7 +61,7 @@ class _Store:
         return [
             self.users, self.invitations, self.password_resets, self.statuses,
             self.form_fields, self.tickets, self.events, self.messages, self.attachments,
-            self.reminders, self.reads, self.outbox, self.notification_rules,
+            self.reminders, self.reads, self.outbox, self.outbox_bodies, self.notification_rules,
             self.notification_templates,
         ]  # fmt: skip
 
@@ -332,6 +333,18 @@ class FakeReminderRepository(_Repo):
 class FakeOutboxRepository(_Repo):
     def add(self, message: OutboxMessage) -> None:
         self._put(self.store.outbox, (message.portal_id, message.id), message)
+
+    def add_body(self, body: SharedBody) -> None:
+        self._put(self.store.outbox_bodies, (body.portal_id, body.id), body)
+
+    def bodies(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], SharedBody]:
+        return {k: self.store.outbox_bodies[k] for k in keys if k in self.store.outbox_bodies}
+
+    def email(self, message: OutboxMessage) -> Email:
+        body_id = message.body_id
+        if body_id is None:
+            return message.email()
+        return message.email(self.store.outbox_bodies.get((message.portal_id, body_id)))
 
     def due(self, at: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
         found = [m for m in self.store.outbox.values() if m.pending and m.next_attempt_at <= at]

@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 
 from factories import NOW
-from zedline.notifications.model import MAX_ATTEMPTS, Channel, OutboxMessage
+from zedline.notifications.model import (
+    MAX_ATTEMPTS,
+    NAME_SLOT,
+    Channel,
+    OutboxMessage,
+    SharedBody,
+)
 
 
 @pytest.fixture
@@ -71,3 +77,33 @@ def test_delivery_keeps_an_ordinary_payload(message):
 
 def test_email_is_built_from_the_payload(message):
     assert message.email().text == "password: s3cret-Pass"
+
+
+def test_a_shared_body_takes_each_recipients_name():
+    body = SharedBody.of(
+        1, 7, f"Hello {NAME_SLOT},\nbye {NAME_SLOT}", f"<p>Hello {NAME_SLOT},</p>", NOW
+    )
+    message = OutboxMessage(
+        portal_id=1, id=8, channel=Channel.EMAIL, recipient="ann@acme.test", subject="New",
+        payload={"body": 7, "name": "Ann & <Bo>"}, created_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+
+    email = message.email(body)
+
+    assert (email.text, email.html) == (
+        "Hello Ann & <Bo>,\nbye Ann & <Bo>",
+        "<p>Hello Ann &amp; &lt;Bo&gt;,</p>",
+    )
+    assert all(NAME_SLOT not in part for part in body.text + body.html)
+
+
+def test_a_message_naming_a_body_cannot_be_sent_without_it():
+    message = OutboxMessage(
+        portal_id=1, id=8, channel=Channel.EMAIL, recipient="ann@acme.test", subject="New",
+        payload={"body": 7, "name": "Ann"}, created_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+    other = SharedBody.of(1, 9, "Hello", "<p>Hello</p>", NOW)
+
+    for given in (None, other):
+        with pytest.raises(ValueError, match="shared body"):
+            message.email(given)

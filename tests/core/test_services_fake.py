@@ -227,7 +227,7 @@ def test_internal_note_is_never_mailed_to_the_client(uow, clock, open_, client, 
     tickets.post_message(uow, clock, notifier, operator, ticket.number,
                          body="secret plan", visibility=Visibility.INTERNAL)  # fmt: skip
     to_client = [m for m in uow.store.outbox.values() if m.recipient == client.email]
-    assert not any("secret plan" in m.payload["text"] for m in to_client)
+    assert not any("secret plan" in uow.outbox.email(m).text for m in to_client)
 
 
 def test_client_reply_to_resolved_reopens(uow, clock, open_, client, operator):

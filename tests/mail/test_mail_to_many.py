@@ -4,10 +4,12 @@ delivered in batches, up to the limit asked for."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from zedline.accounts.model import Role
 from zedline.notifications import admin as notification_admin
 from zedline.notifications.services import NAME_SLOT
+from zedline.persistence import tables as t
 from zedline.tickets import services as tickets
 
 
@@ -52,6 +54,23 @@ def test_each_operator_is_greeted_by_name_in_both_parts(zl, client, team, inbox,
         assert f"Hello {html_name}," in mail.html
         assert NAME_SLOT not in mail.everything
     assert "Hello Carl," in inbox.one(client.email).text
+
+
+def test_the_staff_notice_is_stored_once_and_the_clients_mail_whole(zl, client, team):
+    tickets.open_ticket(
+        zl.uow(), zl.clock, zl.notifier, client, {"subject": "Printer", "description": "Jams."}
+    )
+
+    with zl.engine.connect() as conn:
+        bodies = conn.execute(select(t.outbox_bodies.c.id)).scalars().all()
+        payloads = dict(conn.execute(select(t.outbox.c.recipient, t.outbox.c.payload)).all())
+    # One body for the four operators' notices; the client's acknowledgement is its own.
+    assert (len(bodies), len(payloads)) == (1, 5)
+    mine = payloads.pop(client.email)
+    assert ("body" not in mine, "Hello Carl," in mine["text"]) == (True, True)
+    assert {p["body"] for p in payloads.values()} == set(bodies)
+    assert not any({"text", "html"} & set(p) for p in payloads.values())
+    assert {p["name"] for p in payloads.values()} == {"Olga", "Ann & <Bo>", "Pete", "Ada"}
 
 
 def test_a_portal_text_is_rendered_for_each_recipient(zl, admin, client, team, inbox):

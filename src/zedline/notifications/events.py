@@ -24,7 +24,7 @@ from zedline.clock import Clock
 from zedline.errors import NotFound
 from zedline.i18n import translator
 from zedline.notifications.rules import PortalNotifications, audience_of, spec
-from zedline.notifications.services import Notifier, Rendered
+from zedline.notifications.services import Notifier, SharedNotice
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals.model import Portal
 from zedline.tickets.model import Category, Message, Status, Ticket
@@ -82,8 +82,7 @@ def _send(
     event_spec = spec(event)
     custom = about.prefs.template(event)
     seen: set[int] = set()
-    shared: dict[tuple[str, bool], Rendered] = {}
-    written = 0
+    allowed: list[User] = []
     for user in to:
         if user.id in seen:
             continue
@@ -104,6 +103,10 @@ def _send(
             ),
         ):
             continue  # the portal switched this mail off
+        allowed.append(user)
+    # Many recipients share one rendering and one stored body; one has a mail of its own.
+    shared: dict[tuple[str, bool], SharedNotice] | None = {} if len(allowed) > 1 else None
+    for user in allowed:
         notifier.enqueue(
             about.uow,
             about.clock,
@@ -129,8 +132,7 @@ def _send(
                 "ticket_url": notifier.portal_url(portal, f"tickets/{ticket.number}"),
             },
         )
-        written += 1
-    return written
+    return len(allowed)
 
 
 def _quote(body: str) -> str:

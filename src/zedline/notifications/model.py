@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from markupsafe import escape
+
 # Twelve attempts with the backoff below span about a day: a mail server that is down
 # overnight does not lose anyone's mail.
 MAX_ATTEMPTS = 12
@@ -44,6 +46,44 @@ def retry_delay(attempts: int) -> timedelta:
     if exponent >= 16:  # noqa: PLR2004 - 2**16 minutes is far above the cap
         return MAX_DELAY
     return min(BASE_DELAY * (1 << exponent), MAX_DELAY)
+
+
+# Stands for the recipient's first name in a shared body (see `SharedBody`); no name can
+# contain it.
+NAME_SLOT = "\x00first-name\x00"
+
+
+@dataclass(frozen=True)
+class SharedBody:
+    """The text and HTML of a notice that goes to many people, stored once.
+
+    A new request mails every operator of the portal the same notice but for the greeting's
+    name: fifty copies of a few kilobytes each, written while the database's write lock is
+    held, cost more than the request itself. Each recipient's message names this body
+    (`payload["body"]`) and its own first name, which takes the place of `NAME_SLOT`.
+    The parts are the text split at the slot, so what is stored holds no slot character.
+    """
+
+    portal_id: int
+    id: int
+    text: tuple[str, ...]
+    html: tuple[str, ...]
+    created_at: datetime
+
+    @classmethod
+    def of(
+        cls, portal_id: int, body_id: int, text: str, html: str, created_at: datetime
+    ) -> SharedBody:
+        return cls(
+            portal_id, body_id, tuple(text.split(NAME_SLOT)), tuple(html.split(NAME_SLOT)),
+            created_at,
+        )  # fmt: skip
+
+    def text_for(self, first_name: str) -> str:
+        return first_name.join(self.text)
+
+    def html_for(self, first_name: str) -> str:
+        return str(escape(first_name)).join(self.html)
 
 
 @dataclass(eq=False)
@@ -94,14 +134,26 @@ class OutboxMessage:
         if self.sensitive:
             self.payload = dict(WIPED)
 
-    def email(self) -> Email:
-        """The e-mail to send.
+    @property
+    def body_id(self) -> int | None:
+        """The shared body this message is written with (None: its own text)."""
+        body = self.payload.get("body")
+        return body if isinstance(body, int) and not isinstance(body, bool) else None
+
+    def email(self, shared: SharedBody | None = None) -> Email:
+        """The e-mail to send; `shared` is the body the payload names, if it names one.
 
         Raises:
-            ValueError: the payload is not a complete e-mail (wiped, or written by hand).
+            ValueError: the payload is not a complete e-mail (wiped, written by hand, or
+                naming a body that is not given).
         """
         p = self.payload
-        text = p.get("text")
+        text, html = p.get("text"), p.get("html")
+        if self.body_id is not None:
+            if shared is None or shared.id != self.body_id:
+                raise ValueError("the outbox message's shared body is missing")
+            name = str(p.get("name") or "")
+            text, html = shared.text_for(name), shared.html_for(name)
         if self.channel is not Channel.EMAIL or not isinstance(text, str):
             raise ValueError("the outbox message holds no e-mail to send")
         headers = p.get("headers") or {}
@@ -109,7 +161,7 @@ class OutboxMessage:
             to=self.recipient,
             subject=self.subject,
             text=text,
-            html=p.get("html") or None,
+            html=html or None,
             sender=p.get("sender") or None,
             headers={str(k): str(v) for k, v in dict(headers).items()},
         )

@@ -15,14 +15,13 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import escape
 
 from zedline.accounts.model import User
 from zedline.clock import Clock
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
 from zedline.i18n import N_, translations
 from zedline.notifications.mail import MailError, MailSender
-from zedline.notifications.model import Channel, Email, OutboxMessage
+from zedline.notifications.model import NAME_SLOT, Channel, Email, OutboxMessage, SharedBody
 from zedline.notifications.rules import NotificationTemplate
 from zedline.notifications.sandbox import TemplateProblem, safe_context
 from zedline.notifications.sandbox import render as render_sandboxed
@@ -72,18 +71,13 @@ class Rendered:
     text: str
     html: str
 
-    def for_name(self, first_name: str) -> Rendered:
-        """This mail, rendered for `NAME_SLOT`, with the recipient's first name in its place."""
-        return Rendered(
-            self.subject.replace(NAME_SLOT, first_name),
-            self.text.replace(NAME_SLOT, first_name),
-            self.html.replace(NAME_SLOT, str(escape(first_name))),
-        )
 
+@dataclass(frozen=True)
+class SharedNotice:
+    """A notice rendered once for many recipients, with `NAME_SLOT` for the first name."""
 
-# Stands for the recipient's first name while a notice is rendered once for many recipients
-# (see `Notifier.enqueue(shared=...)`); no name can contain it.
-NAME_SLOT = "\x00first-name\x00"
+    subject: str
+    body_id: int
 
 
 class Notifier:
@@ -179,7 +173,7 @@ class Notifier:
         thread_root: bool = False,
         kind: str | None = None,
         custom: NotificationTemplate | None = None,
-        shared: dict[tuple[str, bool], Rendered] | None = None,
+        shared: dict[tuple[str, bool], SharedNotice] | None = None,
     ) -> OutboxMessage:
         """Render template `event` and add the mail to the outbox of the current transaction.
 
@@ -189,7 +183,9 @@ class Notifier:
         built-in text is sent instead, so a broken template never loses a notification.
         `shared` lets the mails of one event to many people share one rendering of the
         built-in text (pass the same dict for each recipient): a new request mails every
-        operator, and rendering fifty notices would cost more than the request itself.
+        operator, and rendering fifty notices would cost more than the request itself. The
+        text and HTML are then stored once (`SharedBody`) and each message names them and
+        its recipient's first name.
         """
         ctx = {"portal": portal, "portal_url": self.portal_url(portal), **context}
         rendered: Rendered | None = None
@@ -203,18 +199,26 @@ class Notifier:
                     portal.id,
                     exc,
                 )
+        now = clock.now()
+        payload: dict[str, Any] | None = None
         if rendered is None and shared is not None and isinstance(ctx.get("user"), User):
             # The built-in notice differs between its recipients only by the greeting's
-            # name: render it once per audience and put each name in.
+            # name: render it once per audience, store its body once, name it per message.
             user: User = ctx["user"]
             key = (event, bool(ctx.get("for_staff")))
             once = shared.get(key)
             if once is None:
                 stand_in = replace(user, first_name=NAME_SLOT)
-                once = shared[key] = self.render(event, {**ctx, "user": stand_in})
-            rendered = once.for_name(user.first_name)
+                body = self.render(event, {**ctx, "user": stand_in})
+                stored = SharedBody.of(portal.id, uow.next_id(), body.text, body.html, now)
+                uow.outbox.add_body(stored)
+                once = shared[key] = SharedNotice(body.subject, stored.id)
+            rendered = Rendered(once.subject.replace(NAME_SLOT, user.first_name), "", "")
+            payload = {"body": once.body_id, "name": user.first_name}
         if rendered is None:
             rendered = self.render(event, ctx)
+        if payload is None:
+            payload = {"text": rendered.text, "html": rendered.html}
         message_id = uow.next_id()
         headers: dict[str, str] = {}
         if thread and thread_root:
@@ -226,19 +230,13 @@ class Notifier:
             if thread:
                 headers["In-Reply-To"] = thread
                 headers["References"] = thread
-        now = clock.now()
         message = OutboxMessage(
             portal_id=portal.id,
             id=message_id,
             channel=Channel.EMAIL,
             recipient=to,
             subject=rendered.subject[:998],
-            payload={
-                "text": rendered.text,
-                "html": rendered.html,
-                "sender": self.sender(portal),
-                "headers": headers,
-            },
+            payload={**payload, "sender": self.sender(portal), "headers": headers},
             created_at=now,
             next_attempt_at=now,
             event=(kind or event)[:64],
@@ -380,13 +378,18 @@ def _claim(
 ) -> list[Claimed]:
     claimed: list[Claimed] = []
     with uow_factory() as uow:
-        for message in uow.outbox.due_on(Channel.EMAIL, clock.now(), n):
+        due = uow.outbox.due_on(Channel.EMAIL, clock.now(), n)
+        bodies = uow.outbox.bodies((m.portal_id, m.body_id) for m in due if m.body_id is not None)
+        for message in due:
             message.next_attempt_at = clock.now() + LEASE
             email: Email | None = None
             problem: MailError | None = None
             route: Route | None = None
             try:
-                email = message.email()
+                body_id = message.body_id
+                email = message.email(
+                    None if body_id is None else bodies.get((message.portal_id, body_id))
+                )
             except ValueError as exc:
                 problem = MailError(str(exc), permanent=True)
             if routes is not None and problem is None:

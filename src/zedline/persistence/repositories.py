@@ -7,10 +7,10 @@ internal message, and nothing crosses portals.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from zedline.accounts.model import Invitation, PasswordResetToken, Role, User
 from zedline.errors import NotFound
 from zedline.forms.model import FormField
-from zedline.notifications.model import Channel, OutboxMessage
+from zedline.notifications.model import Channel, Email, OutboxMessage, SharedBody
 from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.persistence import tables as t
 from zedline.portals.mail_settings import PortalMailSettings
@@ -437,6 +437,43 @@ class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
         self._new: list[OutboxMessage] = []
+        self._new_bodies: list[SharedBody] = []
+
+    def add_body(self, body: SharedBody) -> None:
+        """Queue a shared body; written with the new messages, before them."""
+        self._new_bodies.append(body)
+
+    def bodies(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], SharedBody]:
+        """The shared bodies with these (portal id, body id) keys, in one query."""
+        self.write_new()  # reads see this transaction's new bodies
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        b = t.outbox_bodies
+        rows = self.s.execute(
+            select(b.c.portal_id, b.c.id, b.c.text, b.c.html, b.c.created_at).where(
+                tuple_(b.c.portal_id, b.c.id).in_(sorted(wanted))
+            )
+        )
+        return {
+            (r.portal_id, r.id): SharedBody(
+                r.portal_id, r.id, tuple(r.text), tuple(r.html), r.created_at
+            )
+            for r in rows
+        }
+
+    def email(self, message: OutboxMessage) -> Email:
+        """The e-mail `message` sends, with its shared body if it names one.
+
+        Raises:
+            ValueError: the message holds no complete e-mail.
+        """
+        body_id = message.body_id
+        if body_id is None:
+            return message.email()
+        return message.email(self.bodies([(message.portal_id, body_id)]).get(
+            (message.portal_id, body_id)
+        ))  # fmt: skip
 
     def add(self, message: OutboxMessage) -> None:
         """Queue a new message; the unit of work writes the transaction's new messages in
@@ -448,6 +485,14 @@ class OutboxRepository:
         self._new.append(message)
 
     def write_new(self) -> None:
+        if self._new_bodies:
+            bodies = [
+                {"portal_id": b.portal_id, "id": b.id, "text": list(b.text),
+                 "html": list(b.html), "created_at": b.created_at}
+                for b in self._new_bodies
+            ]  # fmt: skip
+            self._new_bodies = []
+            self.s.execute(insert(t.outbox_bodies), bodies)
         if not self._new:
             return
         rows = [{key: getattr(m, key) for key in _OUTBOX_COLUMNS} for m in self._new]

@@ -361,6 +361,18 @@ outbox = Table(
     ),
 )
 
+# A notice's text and HTML, stored once for all its recipients (`SharedBody`): the parts
+# of each, split where the recipient's first name goes.
+outbox_bodies = Table(
+    "outbox_bodies",
+    metadata,
+    *_tenant_pk(),
+    Column("text", json_type(), nullable=False),
+    Column("html", json_type(), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("portal_id", "id"),
+)
+
 # A portal's own outgoing mail server; no row: the platform's. The password is a Fernet
 # token (zedline.secrets), never the password itself.
 portal_mail_settings = Table(
@@ -407,6 +419,7 @@ TENANT_TABLES_CHILD_FIRST = (
     notification_templates,
     ticket_counts,
     outbox,
+    outbox_bodies,
     password_reset_tokens,
     invitations,
     ticket_reads,
