@@ -35,6 +35,7 @@ from zedline.errors import NotFound
 from zedline.forms.model import FieldKind
 from zedline.i18n import N_, Translatable
 from zedline.persistence import tables as t
+from zedline.persistence.types import among
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import search
 from zedline.tickets.model import Category, EventKind, Visibility
@@ -393,7 +394,7 @@ def _filters(
     if flt.client_id is not None:
         conditions.append(c.requester_id == flt.client_id)
     if found is not None:
-        conditions.append(c.id.in_(found))
+        conditions.append(among(c.id, found))
     return conditions
 
 
@@ -540,15 +541,17 @@ def _by_candidates(
     uow: UnitOfWork, actor: User, flt: JournalFilter, found: Sequence[int], *, by_deadline: bool
 ) -> Fetch:
     """Walk the search candidates (at most 2 x SEARCH_CANDIDATES): their sort keys are read
-    by primary key and sorted here, then only the page's rows are read in full. Given an
-    ORDER BY and a LIMIT, the planners would rather walk a journal index and skip every
-    ticket that is not a candidate, which at a million tickets can mean all of them."""
+    by primary key in the list's order, then only the page's rows are read in full. Given
+    an ORDER BY and a LIMIT, the planners would rather walk a journal index and skip every
+    ticket that is not a candidate, which at a million tickets can mean all of them; without
+    the LIMIT they sort the candidates themselves, faster than Python would."""
     pk = tickets_by_pk
     key = pk.c.deadline if by_deadline else pk.c.updated_at
-    keys = uow.session.execute(
-        select(pk.c.id, key.label("key")).where(
-            *_filters(actor, flt, with_category=True, found=found, table=pk)
-        )
+    order = (key.is_(None), key, pk.c.id) if by_deadline else (key.desc(), pk.c.id.desc())
+    ordered = uow.session.execute(
+        select(pk.c.id, key.label("key"))
+        .where(*_filters(actor, flt, with_category=True, found=found, table=pk))
+        .order_by(*order)
     ).all()
 
     def position(moment: datetime | None, row_id: int) -> tuple[int, int, int]:
@@ -556,8 +559,6 @@ def _by_candidates(
         if by_deadline:
             return (1, 0, row_id) if moment is None else (0, _micros(moment), row_id)
         return (0, -_micros(moment) if moment else 0, -row_id)
-
-    ordered = sorted(keys, key=lambda r: position(r.key, r.id))
 
     def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         rows = ordered if forward else ordered[::-1]
