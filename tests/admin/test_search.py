@@ -84,3 +84,21 @@ def test_the_newest_matches_are_found_whatever_the_window(
         every = search.matching_ticket_ids(uow, portal.id, "printer", limit=100)
     assert newest == sorted((t.id for t in many_printers), reverse=True)[:4]
     assert every == sorted((t.id for t in many_printers), reverse=True)
+
+
+def test_a_kept_window_gives_the_same_answer_as_a_fresh_one(
+    zl, client, portal, many_printers, make_ticket, monkeypatch
+):
+    # PostgreSQL keeps a window's lower bound for a while (search._window_bound); rows
+    # written since then are above it and found, and an answer never depends on its age.
+    monkeypatch.setattr(search, "PG_WINDOWS", {"tickets": 5, "messages": 5})
+    monkeypatch.setattr(search, "_bounds", {})
+    with zl.reader() as uow:
+        search.matching_ticket_ids(uow, portal.id, "printer", limit=4)
+    newer = [make_ticket(client, subject=f"Printer again {n}") for n in range(3)]
+    with zl.reader() as uow:
+        newest = search.matching_ticket_ids(uow, portal.id, "printer", limit=4)
+    assert newest == sorted((t.id for t in newer + many_printers), reverse=True)[:4]
+    monkeypatch.setattr(search, "_bounds", {})
+    with zl.reader() as uow:
+        assert search.matching_ticket_ids(uow, portal.id, "printer", limit=4) == newest

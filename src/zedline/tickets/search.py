@@ -9,6 +9,7 @@ every match, it walks the index from the newest row down.
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -38,6 +39,31 @@ def _tsquery(terms: list[str]) -> str:
 # common word has its newest `limit` matches among them, found without reading the older
 # matches at all (see `_pg_newest`).
 PG_WINDOWS = {"tickets": 50_000, "messages": 300_000}
+# How long a window's lower bound is reused. Finding it walks `PG_WINDOWS` index entries
+# (25 ms for the messages of a million tickets); any bound gives the same answer (see
+# `_pg_newest`), a fresh one only looks at fewer rows, and new rows move it slowly.
+WINDOW_KEPT_SECONDS = 60.0
+BOUNDS_KEPT = 4096
+_bounds: dict[tuple[int, str], tuple[float, int | None]] = {}
+
+
+def _window_bound(session: Session, table: str, portal_id: int) -> int | None:
+    """The id of the `PG_WINDOWS[table]`-th newest row of the portal (None: fewer rows)."""
+    now = time.monotonic()
+    kept = _bounds.get((portal_id, table))
+    if kept is not None and now - kept[0] < WINDOW_KEPT_SECONDS:
+        return kept[1]
+    bound = session.execute(
+        text(
+            f"SELECT id FROM {table} WHERE portal_id = :p"  # noqa: S608 - our names
+            " ORDER BY portal_id DESC, id DESC OFFSET :w LIMIT 1"
+        ),
+        {"p": portal_id, "w": PG_WINDOWS[table]},
+    ).scalar()
+    if len(_bounds) > BOUNDS_KEPT:
+        _bounds.clear()
+    _bounds[portal_id, table] = (now, bound)
+    return bound
 
 
 def _pg_newest(
@@ -59,7 +85,10 @@ def _pg_newest(
     the primary key, then the planner combines that range with the GIN matches), and reads
     every match only when those hold fewer than `limit` (a rarer word: fewer rows to read).
     Looking further back in steps was tried: finding each step's lowest id costs more than
-    it saves.
+    it saves. The lowest id of the newest rows is kept for a minute (`_window_bound`): any
+    lower bound gives the same answer, because every match above it is looked at and the
+    newest `limit` of them are the newest matches of all; when there are fewer, every
+    match is read.
     `OFFSET 0` fences each match off from its ORDER BY ... LIMIT: without it the planner
     walks the primary key backwards computing to_tsvector() of every row instead.
     """
@@ -70,18 +99,7 @@ def _pg_newest(
         f" to_tsvector('simple', {column}) @@ to_tsquery('simple', :q) OFFSET 0) AS m"
         " ORDER BY row_id DESC LIMIT :limit"
     )
-    params["w"] = PG_WINDOWS[table]
-    since = (
-        None
-        if not big
-        else session.execute(
-            text(
-                f"SELECT id FROM {table} WHERE portal_id = :p"  # noqa: S608 - our names
-                " ORDER BY portal_id DESC, id DESC OFFSET :w LIMIT 1"
-            ),
-            params,
-        ).scalar()
-    )
+    since = _window_bound(session, table, portal_id) if big else None
     if since is not None:
         params["since"] = since
         recent = [
