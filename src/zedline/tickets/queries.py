@@ -9,7 +9,7 @@ the access functions of the repositories, so a client never receives an internal
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, wraps
@@ -32,7 +32,7 @@ from sqlalchemy.sql.expression import Alias, FromClause
 
 from zedline.accounts.model import Role, User
 from zedline.errors import NotFound
-from zedline.forms.model import FieldKind
+from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
 from zedline.i18n import N_, Translatable
 from zedline.persistence import tables as t
 from zedline.persistence.types import among
@@ -153,7 +153,7 @@ def _by_key_desc(uow: UnitOfWork, query: Select[Any], key: ColumnElement[Any]) -
     (key, id). `query` is a kept statement (its pages are kept by it, see `_walk_desc`)."""
 
     def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
-        return list(uow.session.execute(_walk_desc(query, key, cursor, forward, limit)))
+        return list(uow.session.execute(_walk_desc(query, key, cursor, forward, limit)).all())
 
     return fetch
 
@@ -192,7 +192,7 @@ def _by_deadline(uow: UnitOfWork, query: Select[Any]) -> Fetch:
             else:
                 q = q.where(d <= cursor.key, or_(d < cursor.key, tk.c.id < cursor.id))
         order = [d.asc(), tk.c.id.asc()] if forward else [d.desc(), tk.c.id.desc()]
-        return list(uow.session.execute(q.order_by(*order).limit(limit)))
+        return list(uow.session.execute(q.order_by(*order).limit(limit)).all())
 
     def undated(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         q = query.where(d.is_(None))
@@ -201,7 +201,7 @@ def _by_deadline(uow: UnitOfWork, query: Select[Any]) -> Fetch:
         # By (deadline, id) although every deadline here is NULL: that is the index's order,
         # which PostgreSQL only then recognises (ordered by id alone, it walks the primary key).
         order = [d.asc(), tk.c.id.asc()] if forward else [d.desc(), tk.c.id.desc()]
-        return list(uow.session.execute(q.order_by(*order).limit(limit)))
+        return list(uow.session.execute(q.order_by(*order).limit(limit)).all())
 
     def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         if forward:
@@ -740,6 +740,10 @@ class TicketPage:
     other_tickets: tuple[OtherTicket, ...] = field(default_factory=tuple)
     # Whether the viewer has news here since they last opened it (the page then marks it read).
     unread: bool = True
+    # Staff only: every answer besides the subject and the description, under its field's
+    # current label in the form's order, then the answers no field asks for any more;
+    # (label, text, older: given on an older form, marked on the page).
+    staff_answers: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def overdue_at(self) -> datetime | None:
@@ -783,6 +787,29 @@ def _answer_text(kind: FieldKind, value: object) -> str:
     if kind is FieldKind.DATE:
         return str(value)
     return str(value)
+
+
+def _fits(field: FormField, value: object) -> bool:
+    try:
+        return bool(field.active and field.clean(value) == value)
+    except ValueError:
+        return False
+
+
+def _staff_answers(
+    fields: Sequence[FormField], answers: Mapping[str, object]
+) -> tuple[tuple[str, str, bool], ...]:
+    given = {k: v for k, v in answers.items() if k not in SYSTEM_KEYS}
+    views: list[tuple[str, str, bool]] = []
+    for f in fields:
+        if f.key in given:
+            value = given.pop(f.key)
+            views.append((f.label, _answer_text(f.kind, value), not _fits(f, value)))
+    views += [
+        (key.replace("_", " ").capitalize(), _answer_text(FieldKind.TEXT, value), True)
+        for key, value in sorted(given.items())
+    ]
+    return tuple(views)
 
 
 def _event_ids(data: dict[str, Any]) -> list[int | None]:
@@ -861,6 +888,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
                 ReminderView(r.due_at, r.note) for r in uow.reminders.for_ticket(actor, ticket)
             ),
             "other_tickets": other_tickets(uow, actor, ticket.requester_id, exclude=ticket.id),
+            "staff_answers": _staff_answers(fields, ticket.answers),
         }
     return TicketPage(
         id=ticket.id,

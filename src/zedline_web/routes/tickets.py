@@ -30,9 +30,8 @@ from zedline.accounts import queries as accounts_queries
 from zedline.accounts import services as accounts
 from zedline.accounts.model import User
 from zedline.errors import Conflict, InvalidInput, NotFound
-from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
-from zedline.i18n import N_, gettext_for, translate, translate_all, translations
-from zedline.persistence.unit_of_work import UnitOfWork
+from zedline.forms.model import FieldKind, FormField
+from zedline.i18n import N_, Translatable, gettext_for, translate, translate_all, translations
 from zedline.tickets import queries
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
@@ -383,37 +382,12 @@ class AnswerView:
     older: bool
 
 
-def _answer_text(value: object, lang: str) -> str:
-    if isinstance(value, bool):
-        return gettext_for(lang, "Yes") if value else gettext_for(lang, "No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _fits(field: FormField, value: object) -> bool:
-    try:
-        return bool(field.active and field.clean(value) == value)
-    except ValueError:
-        return False
-
-
-def _staff_answers(uow: UnitOfWork, actor: User, ticket_id: int, lang: str) -> list[AnswerView]:
-    """The ticket's answers besides the subject and the description, under each field's
-    current label, in the form's order; answers no field asks for any more come last."""
-    ticket = uow.tickets.get_by_id_for(actor, ticket_id)  # loaded already by the page query
-    fields = uow.form_fields.list(actor.portal_id)
-    given = {k: v for k, v in ticket.answers.items() if k not in SYSTEM_KEYS}
-    views: list[AnswerView] = []
-    for f in fields:
-        if f.key in given:
-            value = given.pop(f.key)
-            views.append(AnswerView(f.label, _answer_text(value, lang), older=not _fits(f, value)))
-    views += [
-        AnswerView(key.replace("_", " ").capitalize(), _answer_text(value, lang), older=True)
-        for key, value in sorted(given.items())
+def _staff_answers(page: queries.TicketPage, lang: str) -> list[AnswerView]:
+    """The ticket's answers as staff see them (`TicketPage.staff_answers`), in `lang`."""
+    return [
+        AnswerView(label, translate(lang, text) if isinstance(text, Translatable) else text, older)
+        for label, text, older in page.staff_answers
     ]
-    return views
 
 
 def _render_ticket(
@@ -429,7 +403,7 @@ def _render_ticket(
 ) -> Template:
     with zl.reader() as uow:
         page = queries.ticket_page(uow, actor, number)
-        answers = _staff_answers(uow, actor, page.id, portal.language) if actor.is_staff else []
+    answers = _staff_answers(page, portal.language) if actor.is_staff else []
     overdue = page.overdue_at
     shown = {
         "portal": portal,
