@@ -6,6 +6,8 @@ read the session or the tables themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +20,16 @@ from zedline import Zedline
 from zedline.accounts.model import User
 from zedline.accounts.services import load_actor, session_is_good
 from zedline.errors import NotFound
+from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.portals import queries as portal_queries
 
 SESSION_USER = "uid"
 SESSION_PORTAL = "pid"
 SESSION_AUTH = "av"
+# Route handlers with this option read their page in the transaction that read the portal
+# and the session's user (`page_reader`).
+PAGE_READER = "page_reader"
+_READER = "zl_reader"
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,13 @@ def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalI
         return cached
     session = request.session if "session" in request.scope else {}
     user_id = session.get(SESSION_USER)
-    with get_zl(request).reader() as uow:
+    reader = get_zl(request).reader()
+    with ExitStack() as stack:
+        uow = stack.enter_context(reader)
         entry, user = portal_queries.entry(uow, slug, int(user_id) if user_id else None)
+        if entry.active and request.route_handler.opt.get(PAGE_READER):
+            stack.pop_all()  # kept open for the page: `end_page_reader` closes it
+            request.scope[_READER] = uow  # type: ignore[literal-required]
     info = PortalInfo(
         entry.id, entry.slug, entry.name, entry.active, entry.timezone, entry.language
     )
@@ -68,6 +80,31 @@ def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalI
     request.scope["zl_portal"] = info  # type: ignore[typeddict-unknown-key]
     request.scope["zl_session_user"] = (info.id, user)  # type: ignore[typeddict-unknown-key]
     return info
+
+
+@contextmanager
+def page_reader(request: Request[Any, Any, Any]) -> Iterator[UnitOfWork]:
+    """The page's reading unit of work.
+
+    For a handler with the `PAGE_READER` option, the one `load_portal` opened to read the
+    portal and the session's user: a page is then one transaction (on PostgreSQL, a BEGIN
+    and a ROLLBACK fewer, and on both databases one session fewer to set up). It stays open
+    until `end_page_reader` (call it once the page is read, before anything writes) or the
+    end of the request. A handler without the option gets a reader of its own.
+    """
+    uow = request.scope.get(_READER)
+    if isinstance(uow, UnitOfWork):
+        yield uow
+        return
+    with get_zl(request).reader() as own:
+        yield own
+
+
+def end_page_reader(scope: Any) -> None:
+    """Close the reader `load_portal` kept in the ASGI `scope`, if one is open (idempotent)."""
+    uow = scope.pop(_READER, None)
+    if isinstance(uow, UnitOfWork):
+        uow.__exit__(None, None, None)
 
 
 def session_actor(request: Request[Any, Any, Any], portal: PortalDep) -> User | None:

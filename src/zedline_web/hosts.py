@@ -12,6 +12,8 @@ from typing import Any
 
 from litestar import Litestar
 
+from zedline_web.context import end_page_reader
+
 # Paths that are the platform's, not a portal's, on any host.
 PLATFORM_PREFIXES = ("/p/", "/static/", "/healthz", "/schema")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
@@ -49,4 +51,8 @@ class PortalHostApp(Litestar):
                 path = rewrite_path(scope["path"], slug)
                 if path != scope["path"]:
                     scope = {**scope, "path": path, "raw_path": path.encode()}
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # A page that returned early (a redirect, an error) leaves its reader open.
+            end_page_reader(scope)

@@ -36,7 +36,15 @@ from zedline.tickets import queries
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
 from zedline.tickets.services import MAX_FILES_PER_MESSAGE, Upload
-from zedline_web.context import ActorDep, PortalDep, PortalInfo, ZlDep
+from zedline_web.context import (
+    PAGE_READER,
+    ActorDep,
+    PortalDep,
+    PortalInfo,
+    ZlDep,
+    end_page_reader,
+    page_reader,
+)
 from zedline_web.forms import form_text
 from zedline_web.templating import csrf_token, flash, kept_body, relative_times, render
 
@@ -124,7 +132,7 @@ def _require_staff(actor: User) -> None:
 # -- the lists -----------------------------------------------------------------------------
 
 
-@get("/p/{slug:str}/tickets", name="tickets")
+@get("/p/{slug:str}/tickets", name="tickets", opt={PAGE_READER: True})
 async def ticket_list(
     request: Request[Any, Any, Any],
     *,
@@ -150,6 +158,8 @@ async def ticket_list(
         client=client, q=q, sort=sort, after=after, before=before, who=who,
     )  # fmt: skip
     if q or who:
+        # A search may wait for its turn: it does not hold the page's connection meanwhile.
+        end_page_reader(request.scope)
         return await anyio.to_thread.run_sync(work, limiter=_search_limiter(request))
     return work()
 
@@ -189,8 +199,9 @@ def _ticket_list(
     before_cursor = None if after_cursor else queries.Cursor.decode(before)
     live_url = f"{_base(portal)}/live"
     if not actor.is_staff:
-        with zl.reader() as uow:
+        with page_reader(request) as uow:
             mine = queries.client_tickets(uow, actor, after=after_cursor, before=before_cursor)
+        end_page_reader(request.scope)
         url = f"{_base(portal)}/tickets"
         body = kept_body(
             request,
@@ -214,7 +225,7 @@ def _ticket_list(
     flt = queries.JournalFilter.parse(
         category=category, assignee=assignee, client=client, q=q, sort=sort
     )
-    with zl.reader() as uow:
+    with page_reader(request) as uow:
         number = queries.number_in_query(flt.q) if flt.q else None
         if number is not None and queries.ticket_exists(uow, actor, number):
             return Redirect(_ticket_url(portal, number))
@@ -230,6 +241,7 @@ def _ticket_list(
             else None
         )
         found = accounts_queries.search_clients(uow, actor, who) if who else []
+    end_page_reader(request.scope)
     lang = portal.language
     body = kept_body(
         request,
@@ -401,8 +413,9 @@ def _render_ticket(
     values: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    with zl.reader() as uow:
+    with page_reader(request) as uow:
         page = queries.ticket_page(uow, actor, number)
+    end_page_reader(request.scope)
     answers = _staff_answers(page, portal.language) if actor.is_staff else []
     overdue = page.overdue_at
     shown = {
@@ -428,7 +441,7 @@ def _render_ticket(
     )  # fmt: skip
 
 
-@get("/p/{slug:str}/tickets/{number:int}", name="ticket")
+@get("/p/{slug:str}/tickets/{number:int}", name="ticket", opt={PAGE_READER: True})
 async def ticket_detail(
     request: Request[Any, Any, Any],
     zl: ZlDep,
