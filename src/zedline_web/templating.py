@@ -119,13 +119,22 @@ class LanguageTemplate(JinjaTemplate):
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         values = dict(*args, **kwargs)
+        key = values.pop(KEPT_PAGE, None)
+        kept: KeptBodies | None = self.environment.globals.get("kept_pages")  # type: ignore[assignment]
+        if key is not None and kept is not None:
+            found = kept.lookup(key)
+            if found is not None:
+                return str(found)
         portal = values.get("portal")
         lang = values.get("lang") or getattr(portal, "language", None) or DEFAULT_LANGUAGE
         token = RENDER_LANGUAGE.set(str(lang))
         try:
-            return super().render(*args, **kwargs)
+            html = super().render(values)
         finally:
             RENDER_LANGUAGE.reset(token)
+        if key is not None and kept is not None:
+            kept.keep(key, Markup(html))  # noqa: S704 - an autoescaped template's output
+        return html
 
 
 @pass_context
@@ -232,21 +241,34 @@ class KeptBodies:
         `keep=False` renders without looking or keeping (a form sent back with what was
         typed)."""
         key = (name, lang, tuple(shown.items()))
-        with self._lock:
-            html = self._kept.get(key) if keep else None
-            if html is not None:
-                self._kept.move_to_end(key)
-                return html
+        html = self.lookup(key) if keep else None
+        if html is not None:
+            return html
         html = Markup(  # noqa: S704 - an autoescaped template's output
             self._env.get_template(name).render(lang=lang, **shown, **derived)
         )
-        if not keep:
+        if keep:
+            self.keep(key, html)
+        return html
+
+    def lookup(self, key: Hashable) -> Markup | None:
+        with self._lock:
+            html = self._kept.get(key)
+            if html is not None:
+                self._kept.move_to_end(key)
             return html
+
+    def keep(self, key: Hashable, html: Markup) -> None:
         with self._lock:
             self._kept[key] = html
             while len(self._kept) > self._size:
                 self._kept.popitem(last=False)
-        return html
+
+
+# Whole pages kept per process: those whose body is kept (`render`), with their layout.
+PAGES_KEPT = 128
+# The context key that carries a page's key for `LanguageTemplate.render`.
+KEPT_PAGE = "_kept_page"
 
 
 def relative_times(
@@ -305,6 +327,7 @@ def make_environment() -> Environment:
     env.filters["ago"] = relative_time
     env.globals["fragment"] = _fragments(env)
     env.globals["kept_bodies"] = KeptBodies(env)
+    env.globals["kept_pages"] = KeptBodies(env, PAGES_KEPT)
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
     env.filters["translated"] = _translated
@@ -357,4 +380,45 @@ def render(
         "lang": lang,
     }
     base.update(context)
+    key = _page_key(request, template, status_code, base, context)
+    if key is not None:
+        base[KEPT_PAGE] = key
     return Template(template, context=base, status_code=status_code)
+
+
+def _page_key(
+    request: Request[Any, Any, Any],
+    template: str,
+    status_code: int,
+    base: Mapping[str, Any],
+    context: Mapping[str, Any],
+) -> Hashable | None:
+    """The key a page is kept whole under, or None when it is rendered afresh.
+
+    Only a page whose body is kept (`kept_body`, passed as `body`) is kept, and only when it
+    shows no flash, no form errors and no guided tour. The key is everything the layout
+    shows besides that body: the template, the status, the language, the portal, the
+    navigation's user, the CSRF token, the path and the page's own values; so a template
+    kept this way may show nothing else (never `now`)."""
+    user = base["user"]
+    if (
+        not isinstance(context.get("body"), Markup)
+        or base["flashes"]
+        or context.get("errors")
+        or (user is not None and not user.tour_done)
+    ):
+        return None
+    shown_user = (
+        None
+        if user is None
+        else (user.id, user.first_name, user.last_name, str(user.role), user.tour_done)
+    )
+    key = (
+        template, status_code, base["lang"], base["portal"], shown_user, base["csrf_token"],
+        request.scope["path"], tuple(sorted(context.items())),
+    )  # fmt: skip
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
