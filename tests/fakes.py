@@ -331,8 +331,10 @@ class FakeReminderRepository(_Repo):
 
 
 class FakeOutboxRepository(_Repo):
-    def add(self, message: OutboxMessage) -> None:
-        self._put(self.store.outbox, (message.portal_id, message.id), message)
+    def add(self, message: dict[str, Any]) -> None:
+        self._put(
+            self.store.outbox, (message["portal_id"], message["id"]), OutboxMessage(**message)
+        )
 
     def add_body(self, body: SharedBody) -> None:
         self._put(self.store.outbox_bodies, (body.portal_id, body.id), body)

@@ -26,7 +26,7 @@ SMTP_PASSWORD = "smtp-Secret-0xBEEF"
 def queued(zl, portal):
     """One ordinary mail in the outbox; returns its key."""
     with zl.uow() as uow:
-        message = zl.notifier.enqueue(
+        key = zl.notifier.enqueue(
             uow,
             zl.clock,
             portal,
@@ -39,7 +39,7 @@ def queued(zl, portal):
             },
         )
         uow.commit()
-    return message.portal_id, message.id
+    return key
 
 
 def load(zl, key):

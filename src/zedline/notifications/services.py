@@ -21,7 +21,13 @@ from zedline.clock import Clock
 from zedline.i18n import DEFAULT as DEFAULT_LANGUAGE
 from zedline.i18n import N_, translations
 from zedline.notifications.mail import MailError, MailSender
-from zedline.notifications.model import NAME_SLOT, Channel, Email, OutboxMessage, SharedBody
+from zedline.notifications.model import (
+    NAME_SLOT,
+    Channel,
+    Email,
+    SharedBody,
+    new_message,
+)
 from zedline.notifications.rules import NotificationTemplate
 from zedline.notifications.sandbox import TemplateProblem, safe_context
 from zedline.notifications.sandbox import render as render_sandboxed
@@ -174,8 +180,9 @@ class Notifier:
         kind: str | None = None,
         custom: NotificationTemplate | None = None,
         shared: dict[tuple[str, bool], SharedNotice] | None = None,
-    ) -> OutboxMessage:
-        """Render template `event` and add the mail to the outbox of the current transaction.
+    ) -> tuple[int, int]:
+        """Render template `event` and add the mail to the outbox of the current transaction;
+        returns the message's key (portal id, id).
 
         `thread` is the Message-ID of the conversation's root; `thread_root=True` makes this
         mail that root itself. `kind` names the occasion for the outbox (default: `event`).
@@ -230,21 +237,21 @@ class Notifier:
             if thread:
                 headers["In-Reply-To"] = thread
                 headers["References"] = thread
-        message = OutboxMessage(
-            portal_id=portal.id,
-            id=message_id,
-            channel=Channel.EMAIL,
-            recipient=to,
-            subject=rendered.subject[:998],
-            payload={**payload, "sender": self.sender(portal), "headers": headers},
-            created_at=now,
-            next_attempt_at=now,
-            event=(kind or event)[:64],
-            sensitive=sensitive,
+        uow.outbox.add(
+            new_message(
+                portal_id=portal.id,
+                message_id=message_id,
+                channel=Channel.EMAIL,
+                recipient=to,
+                subject=rendered.subject[:998],
+                payload={**payload, "sender": self.sender(portal), "headers": headers},
+                at=now,
+                event=(kind or event)[:64],
+                sensitive=sensitive,
+            )
         )
-        uow.outbox.add(message)
         uow.after_commit(self._wake)
-        return message
+        return portal.id, message_id
 
 
 @lru_cache(maxsize=4096)

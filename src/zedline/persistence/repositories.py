@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -430,13 +431,10 @@ class ReminderRepository:
         return claimed
 
 
-_OUTBOX_COLUMNS = tuple(c.key for c in t.outbox.c)
-
-
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._new: list[OutboxMessage] = []
+        self._new: list[dict[str, Any]] = []
         self._new_bodies: list[SharedBody] = []
 
     def add_body(self, body: SharedBody) -> None:
@@ -475,9 +473,10 @@ class OutboxRepository:
             (message.portal_id, body_id)
         ))  # fmt: skip
 
-    def add(self, message: OutboxMessage) -> None:
-        """Queue a new message; the unit of work writes the transaction's new messages in
-        one statement before it flushes or commits (`write_new`).
+    def add(self, message: dict[str, Any]) -> None:
+        """Queue a new message (`notifications.model.new_message`); the unit of work writes
+        the transaction's new messages in one statement before it flushes or commits
+        (`write_new`).
 
         A new request mails every operator of the portal: fifty messages added one by one
         to the ORM session cost more than the rest of the request (their bookkeeping, and an
@@ -495,8 +494,7 @@ class OutboxRepository:
             self.s.execute(insert(t.outbox_bodies), bodies)
         if not self._new:
             return
-        rows = [{key: getattr(m, key) for key in _OUTBOX_COLUMNS} for m in self._new]
-        self._new = []
+        rows, self._new = self._new, []
         self.s.execute(insert(t.outbox), rows)
 
     def due(self, at: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
