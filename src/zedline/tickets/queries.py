@@ -9,7 +9,7 @@ the access functions of the repositories, so a client never receives an internal
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, wraps
@@ -415,12 +415,53 @@ def _render_by_primary_key(element: _ByPrimaryKey, compiler: SQLCompiler, **kw: 
 tickets_by_pk = _ByPrimaryKey._construct(t.tickets, name="tickets")  # noqa: SLF001
 
 
-def search_candidates(uow: UnitOfWork, actor: User, flt: JournalFilter) -> list[int] | None:
+class Found(list[int]):
+    """A search's candidate tickets (ids, newest match first). The journal's page and its
+    chip counts both need each candidate's category and sort keys: the first to ask reads
+    them, in one statement, and the other uses the same rows (`_candidate_rows`)."""
+
+    rows: tuple[Hashable, list[Any]] | None = None
+
+
+def search_candidates(uow: UnitOfWork, actor: User, flt: JournalFilter) -> Found | None:
     """The tickets the search `q` can show (full-text, newest matches first, capped at
     SEARCH_CANDIDATES per table), or None when there is no search."""
     if not flt.q:
         return None
-    return search.matching_ticket_ids(uow, actor.portal_id, flt.q, limit=SEARCH_CANDIDATES)
+    return Found(search.matching_ticket_ids(uow, actor.portal_id, flt.q, limit=SEARCH_CANDIDATES))
+
+
+def _candidate_rows(
+    uow: UnitOfWork, actor: User, flt: JournalFilter, found: Sequence[int]
+) -> list[Any]:
+    """(id, category, updated_at, deadline) of the candidates that pass every filter but the
+    category, last activity first: read by primary key, sorted by the database. Given an
+    ORDER BY and a LIMIT, the planners would rather walk a journal index and skip every
+    ticket that is not a candidate, which at a million tickets can mean all of them; without
+    the LIMIT they sort the candidates themselves, faster than Python would."""
+    key = (actor.portal_id, actor.id, flt.assignee, flt.client_id)
+    if isinstance(found, Found) and found.rows is not None and found.rows[0] == key:
+        return found.rows[1]
+    pk = tickets_by_pk
+    rows = list(
+        uow.session.execute(
+            select(pk.c.id, pk.c.category, pk.c.updated_at, pk.c.deadline)
+            .where(*_filters(actor, flt, with_category=False, found=found, table=pk))
+            .order_by(pk.c.updated_at.desc(), pk.c.id.desc())
+        ).all()
+    )
+    if isinstance(found, Found):
+        found.rows = (key, rows)
+    return rows
+
+
+def _in_category(flt: JournalFilter) -> Callable[[str], bool]:
+    if flt.category == "active":
+        return lambda c: Category(c) in ACTIVE
+    if flt.category == "all":
+        return lambda _c: True
+    wanted = Category(flt.category)
+    return lambda c: Category(c) is wanted
 
 
 class _Viewer(NamedTuple):
@@ -537,28 +578,30 @@ def journal(
     )  # fmt: skip
 
 
+class _Keyed(NamedTuple):
+    id: int
+    key: datetime | None
+
+
 def _by_candidates(
     uow: UnitOfWork, actor: User, flt: JournalFilter, found: Sequence[int], *, by_deadline: bool
 ) -> Fetch:
-    """Walk the search candidates (at most 2 x SEARCH_CANDIDATES): their sort keys are read
-    by primary key in the list's order, then only the page's rows are read in full. Given
-    an ORDER BY and a LIMIT, the planners would rather walk a journal index and skip every
-    ticket that is not a candidate, which at a million tickets can mean all of them; without
-    the LIMIT they sort the candidates themselves, faster than Python would."""
-    pk = tickets_by_pk
-    key = pk.c.deadline if by_deadline else pk.c.updated_at
-    order = (key.is_(None), key, pk.c.id) if by_deadline else (key.desc(), pk.c.id.desc())
-    ordered = uow.session.execute(
-        select(pk.c.id, key.label("key"))
-        .where(*_filters(actor, flt, with_category=True, found=found, table=pk))
-        .order_by(*order)
-    ).all()
+    """Walk the search candidates (at most 2 x SEARCH_CANDIDATES) in the list's order
+    (`_candidate_rows`, of this category), then read only the page's rows in full."""
 
     def position(moment: datetime | None, row_id: int) -> tuple[int, int, int]:
         # Ascending in the list's own order.
         if by_deadline:
             return (1, 0, row_id) if moment is None else (0, _micros(moment), row_id)
         return (0, -_micros(moment) if moment else 0, -row_id)
+
+    keep = _in_category(flt)
+    rows = [r for r in _candidate_rows(uow, actor, flt, found) if keep(r.category)]
+    if by_deadline:
+        ordered = [_Keyed(r.id, r.deadline) for r in rows]
+        ordered.sort(key=lambda r: position(r.key, r.id))
+    else:
+        ordered = [_Keyed(r.id, r.updated_at) for r in rows]
 
     def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         rows = ordered if forward else ordered[::-1]
@@ -612,7 +655,10 @@ def journal_counts(
     if found is None:
         found = search_candidates(uow, actor, flt)
     counts = {c.value: 0 for c in Category}
-    if found is None or found:
+    if found is not None:
+        for row in _candidate_rows(uow, actor, flt, found) if found else ():
+            counts[Category(row.category).value] += 1
+    else:
         for category, n in uow.session.execute(journal_counts_query(actor, flt, found)):
             counts[Category(category).value] = int(n or 0)
     counts["active"] = sum(counts[c.value] for c in ACTIVE)
