@@ -83,7 +83,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # No JIT: it pays off for long analytical queries, while ours are short and it added
     # about 100 ms of compiling to a full-text search at a million tickets.
-    connect_args = {"options": "-c jit=off"}
+    # Joins run in the order they are written (join_collapse_limit=1): every join of ours
+    # starts from the table whose index gives the order (the journal: tickets, then its
+    # status, people and read mark), and choosing an order cost the planner more than
+    # running the journal's query (1.3-1.9 ms of planning against 1.3 ms; 0.6-0.7 ms now,
+    # the same plan).
+    connect_args = {"options": "-c jit=off -c join_collapse_limit=1"}
     return create_engine(
         url,
         echo=echo,
