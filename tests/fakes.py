@@ -339,14 +339,13 @@ class FakeOutboxRepository(_Repo):
     def add_body(self, body: SharedBody) -> None:
         self._put(self.store.outbox_bodies, (body.portal_id, body.id), body)
 
-    def bodies(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], SharedBody]:
+    def bodies(
+        self, keys: Iterable[tuple[int, int | None]]
+    ) -> dict[tuple[int, int | None], SharedBody]:
         return {k: self.store.outbox_bodies[k] for k in keys if k in self.store.outbox_bodies}
 
     def email(self, message: OutboxMessage) -> Email:
-        body_id = message.body_id
-        if body_id is None:
-            return message.email()
-        return message.email(self.store.outbox_bodies.get((message.portal_id, body_id)))
+        return message.email(self.store.outbox_bodies.get((message.portal_id, message.body_id)))
 
     def due(self, at: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
         found = [m for m in self.store.outbox.values() if m.pending and m.next_attempt_at <= at]

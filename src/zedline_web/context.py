@@ -70,7 +70,7 @@ def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalI
         uow = stack.enter_context(reader)
         entry, user = portal_queries.entry(uow, slug, int(user_id) if user_id else None)
         if entry.active and request.route_handler.opt.get(PAGE_READER):
-            stack.pop_all()  # kept open for the page: `end_page_reader` closes it
+            stack.pop_all()  # kept open for the page: `page_reader` closes it
             request.scope[_READER] = uow  # type: ignore[literal-required]
     info = PortalInfo(
         entry.id, entry.slug, entry.name, entry.active, entry.timezone, entry.language
@@ -84,24 +84,26 @@ def load_portal(request: Request[Any, Any, Any], slug: FromPath[str]) -> PortalI
 
 @contextmanager
 def page_reader(request: Request[Any, Any, Any]) -> Iterator[UnitOfWork]:
-    """The page's reading unit of work.
+    """The page's reading unit of work, closed when the block ends.
 
     For a handler with the `PAGE_READER` option, the one `load_portal` opened to read the
     portal and the session's user: a page is then one transaction (on PostgreSQL, a BEGIN
-    and a ROLLBACK fewer, and on both databases one session fewer to set up). It stays open
-    until `end_page_reader` (call it once the page is read, before anything writes) or the
-    end of the request. A handler without the option gets a reader of its own.
+    and a ROLLBACK fewer, and on both databases one session fewer to set up). Read the page
+    in one block, before anything writes. A handler without the option, or one that gave the
+    reader back early (`end_page_reader`), gets a reader of its own.
     """
-    uow = request.scope.get(_READER)
-    if isinstance(uow, UnitOfWork):
-        yield uow
-        return
-    with get_zl(request).reader() as own:
-        yield own
+    kept = request.scope.pop(_READER, None)  # type: ignore[misc]
+    with ExitStack() as stack:
+        if isinstance(kept, UnitOfWork):
+            stack.push(kept)
+            yield kept
+        else:
+            yield stack.enter_context(get_zl(request).reader())
 
 
 def end_page_reader(scope: Any) -> None:
-    """Close the reader `load_portal` kept in the ASGI `scope`, if one is open (idempotent)."""
+    """Close the reader `load_portal` kept in the ASGI `scope`, if it is still open: a page
+    that waits before reading, or one that never read (a redirect, an error)."""
     uow = scope.pop(_READER, None)
     if isinstance(uow, UnitOfWork):
         uow.__exit__(None, None, None)

@@ -120,7 +120,7 @@ class LanguageTemplate(JinjaTemplate):
     def render(self, *args: Any, **kwargs: Any) -> str:
         values = dict(*args, **kwargs)
         key = values.pop(KEPT_PAGE, None)
-        kept: KeptBodies | None = self.environment.globals.get("kept_pages")  # type: ignore[assignment]
+        kept: KeptHtml | None = self.environment.globals.get("kept_pages")  # type: ignore[assignment]
         if key is not None and kept is not None:
             found = kept.lookup(key)
             if found is not None:
@@ -213,14 +213,34 @@ def _fragments(env: Environment) -> Callable[..., Markup]:
 BODIES_KEPT = 128
 
 
-class KeptBodies:
-    """Page bodies rendered once and kept, keyed by everything they show (see `body`)."""
+class KeptHtml:
+    """Rendered HTML kept per process by key, the least recently used dropped first."""
 
-    def __init__(self, env: Environment, size: int = BODIES_KEPT) -> None:
-        self._env = env
+    def __init__(self, size: int) -> None:
         self._size = size
         self._kept: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()  # searches render in worker threads
+
+    def lookup(self, key: Hashable) -> Markup | None:
+        with self._lock:
+            html = self._kept.get(key)
+            if html is not None:
+                self._kept.move_to_end(key)
+            return html
+
+    def keep(self, key: Hashable, html: Markup) -> None:
+        with self._lock:
+            self._kept[key] = html
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+class KeptBodies(KeptHtml):
+    """Page bodies rendered once and kept, keyed by everything they show (see `body`)."""
+
+    def __init__(self, env: Environment, size: int = BODIES_KEPT) -> None:
+        super().__init__(size)
+        self._env = env
 
     def body(
         self,
@@ -250,19 +270,6 @@ class KeptBodies:
         if keep:
             self.keep(key, html)
         return html
-
-    def lookup(self, key: Hashable) -> Markup | None:
-        with self._lock:
-            html = self._kept.get(key)
-            if html is not None:
-                self._kept.move_to_end(key)
-            return html
-
-    def keep(self, key: Hashable, html: Markup) -> None:
-        with self._lock:
-            self._kept[key] = html
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
 
 
 # Whole pages kept per process: those whose body is kept (`render`), with their layout.
@@ -327,7 +334,7 @@ def make_environment() -> Environment:
     env.filters["ago"] = relative_time
     env.globals["fragment"] = _fragments(env)
     env.globals["kept_bodies"] = KeptBodies(env)
-    env.globals["kept_pages"] = KeptBodies(env, PAGES_KEPT)
+    env.globals["kept_pages"] = KeptHtml(PAGES_KEPT)
     env.filters["filesize"] = filesize
     env.filters["sentence"] = sentence
     env.filters["translated"] = _translated
@@ -413,12 +420,27 @@ def _page_key(
         if user is None
         else (user.id, user.first_name, user.last_name, str(user.role), user.tour_done)
     )
-    key = (
-        template, status_code, base["lang"], base["portal"], shown_user, base["csrf_token"],
-        request.scope["path"], tuple(sorted(context.items())),
-    )  # fmt: skip
     try:
-        hash(key)
-    except TypeError:
+        return _HashedKey((
+            template, status_code, base["lang"], base["portal"], shown_user,
+            base["csrf_token"], request.scope["path"], tuple(sorted(context.items())),
+        ))  # fmt: skip
+    except TypeError:  # a value that cannot be a key: the page is rendered afresh
         return None
-    return key
+
+
+class _HashedKey:
+    """A page's key with its hash computed once: it holds the page's rows, and is looked up
+    and kept on every request."""
+
+    __slots__ = ("_hash", "key")
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+        self._hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _HashedKey) and self._hash == other._hash and self.key == other.key

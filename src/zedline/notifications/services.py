@@ -207,7 +207,6 @@ class Notifier:
                     exc,
                 )
         now = clock.now()
-        payload: dict[str, Any] | None = None
         if rendered is None and shared is not None and isinstance(ctx.get("user"), User):
             # The built-in notice differs between its recipients only by the greeting's
             # name: render it once per audience, store its body once, name it per message.
@@ -220,11 +219,11 @@ class Notifier:
                 stored = SharedBody.of(portal.id, uow.next_id(), body.text, body.html, now)
                 uow.outbox.add_body(stored)
                 once = shared[key] = SharedNotice(body.subject, stored.id)
-            rendered = Rendered(once.subject.replace(NAME_SLOT, user.first_name), "", "")
-            payload = {"body": once.body_id, "name": user.first_name}
-        if rendered is None:
-            rendered = self.render(event, ctx)
-        if payload is None:
+            subject = once.subject.replace(NAME_SLOT, user.first_name)
+            payload: dict[str, Any] = {"body": once.body_id, "name": user.first_name}
+        else:
+            rendered = rendered or self.render(event, ctx)
+            subject = rendered.subject
             payload = {"text": rendered.text, "html": rendered.html}
         message_id = uow.next_id()
         headers: dict[str, str] = {}
@@ -243,7 +242,7 @@ class Notifier:
                 message_id=message_id,
                 channel=Channel.EMAIL,
                 recipient=to,
-                subject=rendered.subject[:998],
+                subject=subject[:998],
                 payload={**payload, "sender": self.sender(portal), "headers": headers},
                 at=now,
                 event=(kind or event)[:64],
@@ -386,17 +385,14 @@ def _claim(
     claimed: list[Claimed] = []
     with uow_factory() as uow:
         due = uow.outbox.due_on(Channel.EMAIL, clock.now(), n)
-        bodies = uow.outbox.bodies((m.portal_id, m.body_id) for m in due if m.body_id is not None)
+        bodies = uow.outbox.bodies((m.portal_id, m.body_id) for m in due)
         for message in due:
             message.next_attempt_at = clock.now() + LEASE
             email: Email | None = None
             problem: MailError | None = None
             route: Route | None = None
             try:
-                body_id = message.body_id
-                email = message.email(
-                    None if body_id is None else bodies.get((message.portal_id, body_id))
-                )
+                email = message.email(bodies.get((message.portal_id, message.body_id)))
             except ValueError as exc:
                 problem = MailError(str(exc), permanent=True)
             if routes is not None and problem is None:

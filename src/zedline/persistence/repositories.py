@@ -441,10 +441,13 @@ class OutboxRepository:
         """Queue a shared body; written with the new messages, before them."""
         self._new_bodies.append(body)
 
-    def bodies(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], SharedBody]:
-        """The shared bodies with these (portal id, body id) keys, in one query."""
+    def bodies(
+        self, keys: Iterable[tuple[int, int | None]]
+    ) -> dict[tuple[int, int | None], SharedBody]:
+        """The shared bodies with these (portal id, body id) keys, in one query (a message
+        without a body, `None`, asks for nothing)."""
         self.write_new()  # reads see this transaction's new bodies
-        wanted = set(keys)
+        wanted = {key for key in keys if key[1] is not None}
         if not wanted:
             return {}
         b = t.outbox_bodies
@@ -466,12 +469,8 @@ class OutboxRepository:
         Raises:
             ValueError: the message holds no complete e-mail.
         """
-        body_id = message.body_id
-        if body_id is None:
-            return message.email()
-        return message.email(self.bodies([(message.portal_id, body_id)]).get(
-            (message.portal_id, body_id)
-        ))  # fmt: skip
+        key = (message.portal_id, message.body_id)
+        return message.email(self.bodies([key]).get(key))
 
     def add(self, message: dict[str, Any]) -> None:
         """Queue a new message (`notifications.model.new_message`); the unit of work writes

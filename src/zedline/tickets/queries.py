@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, wraps
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -471,34 +471,25 @@ class _Viewer(NamedTuple):
     id: int
 
 
-class StatementFor(Protocol):
-    def __call__(
-        self, actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None, /
-    ) -> Select[Any]: ...
-
-
-def _kept_unless_searching(build: StatementFor) -> StatementFor:
-    """`build(actor, flt, found)`, its statement kept per viewer and filter when there is
-    no search (a search's candidates are new with every query)."""
-    kept = lru_cache(maxsize=STATEMENTS_KEPT)(lambda viewer, flt: build(viewer, flt, None))
-
-    @wraps(build)
-    def statement(
-        actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
-    ) -> Select[Any]:
-        if found is None:
-            return kept(_Viewer(actor.portal_id, actor.id), flt)
-        return build(actor, flt, found)
-
-    return statement
-
-
-@_kept_unless_searching
 def journal_query(
     actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
 ) -> Select[Any]:
     """The journal's select before sorting and paging (also used to show its query plan);
-    `found`: the search candidates, when searching."""
+    `found`: the search candidates, when searching. Without a search the statement is kept
+    per viewer and filter (a search's candidates are new with every query)."""
+    if found is None:
+        return _kept_journal_query(_Viewer(actor.portal_id, actor.id), flt)
+    return _journal_query(actor, flt, found)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _kept_journal_query(viewer: _Viewer, flt: JournalFilter) -> Select[Any]:
+    return _journal_query(viewer, flt, None)
+
+
+def _journal_query(
+    actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None
+) -> Select[Any]:
     return (
         select(
             tk.c.id,
@@ -596,12 +587,12 @@ def _by_candidates(
         return (0, -_micros(moment) if moment else 0, -row_id)
 
     keep = _in_category(flt)
-    rows = [r for r in _candidate_rows(uow, actor, flt, found) if keep(r.category)]
+    candidates = [r for r in _candidate_rows(uow, actor, flt, found) if keep(r.category)]
     if by_deadline:
-        ordered = [_Keyed(r.id, r.deadline) for r in rows]
+        ordered = [_Keyed(r.id, r.deadline) for r in candidates]
         ordered.sort(key=lambda r: position(r.key, r.id))
     else:
-        ordered = [_Keyed(r.id, r.updated_at) for r in rows]
+        ordered = [_Keyed(r.id, r.updated_at) for r in candidates]
 
     def fetch(cursor: Cursor | None, forward: bool, limit: int) -> list[Any]:  # noqa: FBT001
         rows = ordered if forward else ordered[::-1]
@@ -620,27 +611,30 @@ def _by_candidates(
     return fetch
 
 
-@_kept_unless_searching
-def journal_counts_query(
-    actor: User | _Viewer, flt: JournalFilter, found: Sequence[int] | None = None
-) -> Select[Any]:
-    """The chips' grouped count (also used to show its query plan).
+def journal_counts_query(actor: User | _Viewer, flt: JournalFilter) -> Select[Any]:
+    """The chips' grouped count without a search (also used to show its query plan), kept
+    per viewer and filter.
 
-    Without a client or a search it reads `ticket_counts` (a few rows per portal, kept by
-    triggers); a client's tickets or the search candidates are few, so those are counted."""
-    if flt.client_id is None and found is None:
+    Without a client it reads `ticket_counts` (a few rows per portal, kept by triggers); a
+    client's tickets are few, so those are counted. (A search's counts come from its
+    candidates, see `journal_counts`.)"""
+    return _kept_counts_query(_Viewer(actor.portal_id, actor.id), flt)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _kept_counts_query(viewer: _Viewer, flt: JournalFilter) -> Select[Any]:
+    if flt.client_id is None:
         c = t.ticket_counts.c
-        query = select(c.category, func.sum(c.n)).where(c.portal_id == actor.portal_id)
+        query = select(c.category, func.sum(c.n)).where(c.portal_id == viewer.portal_id)
         if flt.assignee == "mine":
-            query = query.where(c.assignee_id == actor.id)
+            query = query.where(c.assignee_id == viewer.id)
         elif flt.assignee == "unassigned":
             query = query.where(c.assignee_id == 0)
         return query.group_by(c.category)
-    table = tk if found is None else tickets_by_pk
     return (
-        select(table.c.category, func.count())
-        .where(*_filters(actor, flt, with_category=False, found=found, table=table))
-        .group_by(table.c.category)
+        select(tk.c.category, func.count())
+        .where(*_filters(viewer, flt, with_category=False, found=None))
+        .group_by(tk.c.category)
     )
 
 
@@ -655,12 +649,12 @@ def journal_counts(
     if found is None:
         found = search_candidates(uow, actor, flt)
     counts = {c.value: 0 for c in Category}
-    if found is not None:
-        for row in _candidate_rows(uow, actor, flt, found) if found else ():
-            counts[Category(row.category).value] += 1
-    else:
-        for category, n in uow.session.execute(journal_counts_query(actor, flt, found)):
+    if found is None:
+        for category, n in uow.session.execute(journal_counts_query(actor, flt)):
             counts[Category(category).value] = int(n or 0)
+    elif found:
+        for row in _candidate_rows(uow, actor, flt, found):
+            counts[Category(row.category).value] += 1
     counts["active"] = sum(counts[c.value] for c in ACTIVE)
     counts["all"] = sum(counts[c.value] for c in Category)
     return counts

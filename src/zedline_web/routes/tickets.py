@@ -201,7 +201,6 @@ def _ticket_list(
     if not actor.is_staff:
         with page_reader(request) as uow:
             mine = queries.client_tickets(uow, actor, after=after_cursor, before=before_cursor)
-        end_page_reader(request.scope)
         url = f"{_base(portal)}/tickets"
         body = kept_body(
             request,
@@ -241,7 +240,6 @@ def _ticket_list(
             else None
         )
         found = accounts_queries.search_clients(uow, actor, who) if who else []
-    end_page_reader(request.scope)
     lang = portal.language
     body = kept_body(
         request,
@@ -415,7 +413,6 @@ def _render_ticket(
 ) -> Template:
     with page_reader(request) as uow:
         page = queries.ticket_page(uow, actor, number)
-    end_page_reader(request.scope)
     answers = _staff_answers(page, portal.language) if actor.is_staff else []
     overdue = page.overdue_at
     shown = {
