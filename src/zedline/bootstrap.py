@@ -20,6 +20,7 @@ from zedline.notifications.services import DeliveryReport, Notifier, deliver_out
 from zedline.persistence.database import make_engine
 from zedline.persistence.ids import IdGenerator
 from zedline.persistence.mapping import start_mappers
+from zedline.persistence.numbers import TicketNumbers
 from zedline.persistence.unit_of_work import UnitOfWork, session_factories
 from zedline.portals.mail_settings import portal_mail_route
 from zedline.secrets import SecretBox
@@ -46,10 +47,14 @@ class Zedline:
     secrets: SecretBox
     writing_sessions: sessionmaker[Session] = field(repr=False)
     reading_sessions: sessionmaker[Session] = field(repr=False)
+    # Each portal's ticket counter (on PostgreSQL with connections of its own).
+    numbers: TicketNumbers = field(repr=False)
 
     def uow(self) -> UnitOfWork:
         """A writing unit of work; use it as `with zl.uow() as uow: ...; uow.commit()`."""
-        return UnitOfWork(self.writing_sessions, self.ids, publish=self._publish)
+        return UnitOfWork(
+            self.writing_sessions, self.ids, publish=self._publish, numbers=self.numbers
+        )
 
     def reader(self) -> UnitOfWork:
         """A reading unit of work for pages and queries (never waits for the write lock)."""
@@ -81,6 +86,7 @@ class Zedline:
 
     def close(self) -> None:
         self.live.close()
+        self.numbers.close()
         self.engine.dispose()
 
 
@@ -130,6 +136,7 @@ def build(
         secrets=SecretBox(settings.resolved_secret_key()),
         writing_sessions=writing,
         reading_sessions=reading,
+        numbers=TicketNumbers(engine),
     )
 
 

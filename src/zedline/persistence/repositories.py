@@ -22,6 +22,7 @@ from zedline.forms.model import FormField
 from zedline.notifications.model import Channel, Email, OutboxMessage, SharedBody
 from zedline.notifications.rules import NotificationRule, NotificationTemplate
 from zedline.persistence import tables as t
+from zedline.persistence.numbers import TicketNumbers
 from zedline.portals.mail_settings import PortalMailSettings
 from zedline.portals.model import Portal
 from zedline.tickets.model import (
@@ -38,8 +39,9 @@ from zedline.tickets.model import (
 
 
 class PortalRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, numbers: TicketNumbers) -> None:
         self.s = session
+        self.numbers = numbers
 
     def add(self, portal: Portal) -> None:
         self.s.add(portal)
@@ -65,22 +67,14 @@ class PortalRepository:
         return self.s.scalars(select(Portal).order_by(t.portals.c.slug)).all()
 
     def next_ticket_number(self, portal_id: int) -> int:
-        """Advance the portal's ticket counter inside the current transaction.
-
-        The UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite) until
-        commit, so concurrent writers get consecutive numbers, and a rolled-back ticket gives
-        its number back: no gaps, no duplicates.
+        """Advance the portal's ticket counter (`TicketNumbers`): unique numbers in order; on
+        SQLite a rolled-back ticket gives its number back, on PostgreSQL it leaves it unused.
         """
-        number = self.s.execute(
-            update(t.portals)
-            .where(t.portals.c.id == portal_id)
-            .values(ticket_seq=t.portals.c.ticket_seq + 1)
-            .returning(t.portals.c.ticket_seq)
-        ).scalar_one()
+        number = self.numbers.take(self.s, portal_id)
         portal = self.s.identity_map.get(self.s.identity_key(Portal, portal_id))
         if portal is not None:
             self.s.expire(portal, ["ticket_seq"])
-        return int(number)
+        return number
 
     def add_used_bytes(self, portal_id: int, delta: int) -> None:
         self.s.execute(

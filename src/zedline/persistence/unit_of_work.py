@@ -16,6 +16,7 @@ from zedline.live import Change
 from zedline.persistence import repositories as r
 from zedline.persistence.database import WRITE_OPTION
 from zedline.persistence.ids import IdGenerator
+from zedline.persistence.numbers import TicketNumbers
 
 STALE_MESSAGE = "someone else changed this request at the same time; reload and try again"
 
@@ -36,8 +37,12 @@ class UnitOfWork:
         *,
         readonly: bool = False,
         publish: Callable[[list[Change]], None] | None = None,
+        numbers: TicketNumbers | None = None,
     ) -> None:
         self._ids = ids
+        # Without its own ticket counter (an embedding app's unit of work), numbers are
+        # taken inside the transaction, as on SQLite.
+        self._numbers = numbers or TicketNumbers(None)
         self._publish = publish
         self._changes: list[Change] = []
         self.readonly = readonly
@@ -52,7 +57,7 @@ class UnitOfWork:
         self.session = self._factory()
         self._after_commit = []
         self._changes = []
-        self.portals = r.PortalRepository(self.session)
+        self.portals = r.PortalRepository(self.session, self._numbers)
         self.users = r.UserRepository(self.session)
         self.invitations = r.InvitationRepository(self.session)
         self.password_resets = r.PasswordResetRepository(self.session)

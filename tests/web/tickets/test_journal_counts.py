@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, update
 
 from zedline.accounts.model import Role
 from zedline.demo import generator
@@ -129,3 +129,26 @@ def test_the_demo_loader_leaves_the_counters_right(zl):
             portal_id = uow.portals.get_by_slug(slug).id
             assert kept(zl, portal_id) == counted(zl, portal_id)
             assert sum(kept(zl, portal_id).values()) > 0
+
+
+def test_a_transaction_does_not_hold_the_counters_until_it_ends(zl, portal, client, make_ticket):
+    """PostgreSQL brings the counters up to date at commit (a deferred trigger): a ticket's
+    transaction does not keep their row locked while it writes the rest (its message,
+    notices), so other portals' and other tickets' writers do not queue behind it."""
+    if zl.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the counters follow in the transaction")
+    made = make_ticket(client)
+    c = t.ticket_counts.c
+    with zl.uow() as uow:
+        uow.session.execute(
+            update(t.tickets)
+            .where(t.tickets.c.portal_id == portal.id, t.tickets.c.id == made.id)
+            .values(category=Category.OPEN)
+        )
+        with zl.engine.connect() as other:
+            other.execute(  # "could not obtain lock" if the counters' rows were held
+                select(c.n).where(c.portal_id == portal.id).with_for_update(nowait=True)
+            ).all()
+            other.rollback()
+        uow.commit()
+    assert kept(zl, portal.id) == counted(zl, portal.id) == {(0, Category.OPEN): 1}
