@@ -7,6 +7,8 @@ workers may run at once: each message, reminder and deadline is claimed in the d
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -29,6 +31,24 @@ REMINDER_BATCH = 100
 DEADLINE_BATCH = 100
 # While idle, how often the loop looks at the stop event between wake-ups.
 _STOP_POLL = 0.1
+# How much lower than the web processes' the worker thread of `zedline serve` runs (a nice
+# value): a burst of requests queues mail faster than it can be sent (a new request mails
+# every operator), and sending it must not take the processor from the pages.
+BACKGROUND_NICENESS = 10
+
+
+def lower_thread_priority(niceness: int = BACKGROUND_NICENESS) -> bool:
+    """Give the calling thread (only it) a lower processor priority. Linux only, where each
+    thread has its own nice value; elsewhere (it would lower the whole process) nothing
+    changes. Returns whether the priority was lowered."""
+    if not sys.platform.startswith("linux"):
+        return False
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
+    except OSError:  # not allowed here (a sandbox): run at the normal priority
+        return False
+    return True
 
 
 def announce_passed_deadlines(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import uvicorn
 
@@ -33,3 +35,19 @@ def test_serve_writes_the_access_log_when_asked(served):
 
 def test_serve_starts_the_asked_number_of_workers(served):
     assert served("--workers", "3")["workers"] == 3
+
+
+def test_serve_runs_the_mail_worker_at_a_lower_priority(served, monkeypatch):
+    import zedline.worker  # noqa: PLC0415 - patched where serve looks it up
+
+    lowered: list[str] = []
+    ran: list[str] = []
+    monkeypatch.setattr(
+        zedline.worker,
+        "lower_thread_priority",
+        lambda: lowered.append(threading.current_thread().name),
+    )
+    monkeypatch.setattr(zedline.worker.Worker, "run_forever", lambda self, stop: ran.append("ran"))
+    served()
+    assert lowered == ["zedline-worker"]
+    assert ran == ["ran"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ import pytest
 
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Category
-from zedline.worker import Worker
+from zedline.worker import Worker, lower_thread_priority
 
 JOIN_TIMEOUT = 10.0
 
@@ -182,3 +184,26 @@ def test_run_once_reports_a_failing_step_and_still_delivers(
     make_ticket(client)
     counts = Worker(zl).run_once()
     assert (counts["errors"], counts["delivered"]) == (1, 2)
+
+
+# -- priority ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_lower_thread_priority_lowers_only_the_calling_thread():
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: dict[str, object] = {}
+
+    def background():
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        seen["lowered"] = lower_thread_priority(5)
+        seen["change"] = os.getpriority(os.PRIO_PROCESS, tid) - before
+        seen["expected"] = min(before + 5, 19) - before
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join(JOIN_TIMEOUT)
+    assert seen["lowered"] is True
+    assert seen["change"] == seen["expected"] > 0
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before

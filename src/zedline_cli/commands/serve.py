@@ -65,7 +65,7 @@ def serve(
     """Serve the helpdesk; mail and reminders are handled by a worker thread in this process."""
     import uvicorn  # noqa: PLC0415 - only this command needs it
 
-    from zedline.worker import Worker  # noqa: PLC0415
+    from zedline.worker import Worker, lower_thread_priority  # noqa: PLC0415
 
     st = state(ctx)
     settings = st.settings
@@ -89,9 +89,14 @@ def serve(
     else:
         typer.echo(f"ZEDLine Support at {base_url}/p/<portal>/ (Ctrl-C to stop)")
     stop = threading.Event()
-    background = threading.Thread(
-        target=Worker(zl).run_forever, args=(stop,), name="zedline-worker", daemon=True
-    )
+    work = Worker(zl)
+
+    def background_work() -> None:
+        # Mail may wait a few seconds; pages may not: the web processes come first.
+        lower_thread_priority()
+        work.run_forever(stop)
+
+    background = threading.Thread(target=background_work, name="zedline-worker", daemon=True)
     background.start()
     try:
         # No access log unless asked for: formatting and writing a line per request cost a
