@@ -221,3 +221,42 @@ def test_database_access_rule_is_the_one_the_fakes_use(zl, ticket, everyone):
             return True
 
         assert [reachable(a) for a in actors] == [loaded.visible_to(a) for a in actors]
+
+
+# -- the ticket page's rows follow the same rules ------------------------------------------------
+
+
+def test_page_rows_reach_whom_get_for_reaches(zl, ticket, everyone):
+    with zl.reader() as uow:
+
+        def reachable(load, actor):
+            try:
+                load(actor, ticket.number)
+            except NotFound:
+                return False
+            return True
+
+        page = [reachable(uow.tickets.page_for, a) for a in everyone]
+        assert page == [reachable(uow.tickets.get_for, a) for a in everyone]
+        assert page == [True, False, True, True, False, False]
+
+
+def test_page_rows_give_a_client_no_internal_message_event_or_file(
+    zl, conversation, files, operator, client
+):
+    tickets.take_ticket(zl.uow(), zl.clock, operator, conversation.number)
+    with zl.reader() as uow:
+        staff = uow.tickets.page_for(operator, conversation.number)
+        own = uow.tickets.page_for(client, conversation.number)
+        listed = (
+            uow.messages.list_for(client, conversation),
+            uow.messages.events_for(client, conversation),
+            uow.attachments.list_for(client, conversation),
+        )
+    assert any(m.visibility is Visibility.INTERNAL for m in staff.messages)
+    assert any(not e.public for e in staff.events)
+    assert {a.filename for a in staff.attachments} == {"public.txt", "internal.txt"}
+    assert [m.id for m in own.messages] == [m.id for m in listed[0]]
+    assert [e.id for e in own.events] == [e.id for e in listed[1]]
+    assert [a.id for a in own.attachments] == [a.id for a in listed[2]]
+    assert [a.filename for a in own.attachments] == ["public.txt"]

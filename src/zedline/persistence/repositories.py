@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -160,6 +161,27 @@ class PasswordResetRepository:
         ).one_or_none()
 
 
+# A portal's statuses and form fields are read by every ticket page and every new request:
+# their statements are built once per process (bound `portal_id`).
+
+
+@cache
+def _statuses_statement() -> Select[Any]:
+    return (
+        select(Status)
+        .where(t.statuses.c.portal_id == bindparam("portal_id"))
+        .order_by(t.statuses.c.position, t.statuses.c.id)
+    )
+
+
+@cache
+def _form_fields_statement(active_only: bool) -> Select[Any]:  # noqa: FBT001 - a cache key
+    q = select(FormField).where(t.form_fields.c.portal_id == bindparam("portal_id"))
+    if active_only:
+        q = q.where(t.form_fields.c.active.is_(True))
+    return q.order_by(t.form_fields.c.position, t.form_fields.c.id)
+
+
 class StatusRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -170,11 +192,7 @@ class StatusRepository:
         self.s.flush()
 
     def list(self, portal_id: int) -> Sequence[Status]:
-        return self.s.scalars(
-            select(Status)
-            .where(t.statuses.c.portal_id == portal_id)
-            .order_by(t.statuses.c.position, t.statuses.c.id)
-        ).all()
+        return self.s.scalars(_statuses_statement(), {"portal_id": portal_id}).all()
 
     def get(self, portal_id: int, status_id: int) -> Status:
         status = self.s.get(Status, (portal_id, status_id))
@@ -207,10 +225,69 @@ class FormFieldRepository:
         self.s.add(form_field)
 
     def list(self, portal_id: int, *, active_only: bool = False) -> Sequence[FormField]:
-        q = select(FormField).where(t.form_fields.c.portal_id == portal_id)
-        if active_only:
-            q = q.where(t.form_fields.c.active.is_(True))
-        return self.s.scalars(q.order_by(t.form_fields.c.position, t.form_fields.c.id)).all()
+        return self.s.scalars(_form_fields_statement(active_only), {"portal_id": portal_id}).all()
+
+
+class TicketPageRows(NamedTuple):
+    """The rows of one ticket as its page shows them to one viewer (`TicketRepository.page_for`):
+    plain rows, no mapped objects; clients get no internal message, event or file."""
+
+    ticket: Row[Any]  # the ticket's columns and `read_at`: when the viewer last opened it
+    messages: Sequence[Row[Any]]  # oldest first
+    events: Sequence[Row[Any]]  # oldest first
+    attachments: Sequence[Row[Any]]
+
+
+class _PageStatements(NamedTuple):
+    ticket: Select[Any]
+    messages: Select[Any]
+    events: Select[Any]
+    attachments: Select[Any]
+
+
+@cache
+def _page_statements(staff: bool) -> _PageStatements:  # noqa: FBT001 - a cache key
+    """The ticket page's statements for staff or for a client, built once per process with
+    bound parameters (`portal_id`, `number`, `viewer_id`, `ticket_id`): building a `select()`
+    and its cache key for each of them cost more than running it."""
+    tk, rd, m, e, a = (
+        t.tickets.c, t.ticket_reads.c, t.messages.c, t.ticket_events.c, t.attachments.c
+    )  # fmt: skip
+    portal_id: Any = bindparam("portal_id")
+    viewer_id: Any = bindparam("viewer_id")
+    ticket_id: Any = bindparam("ticket_id")
+    read = and_(rd.portal_id == tk.portal_id, rd.user_id == viewer_id, rd.ticket_id == tk.id)
+    columns = (
+        tk.portal_id, tk.id, tk.number, tk.subject, tk.version, tk.status_id, tk.category,
+        tk.requester_id, tk.assignee_id, tk.deadline, tk.answers, tk.created_at,
+        tk.updated_at, tk.public_updated_at, tk.rating, tk.rating_comment, rd.read_at,
+    )  # fmt: skip
+    ticket = (
+        select(*columns)
+        .select_from(t.tickets.outerjoin(t.ticket_reads, read))
+        .where(tk.portal_id == portal_id, tk.number == bindparam("number"))
+    )
+    messages = (
+        select(m.id, m.author_id, m.visibility, m.body, m.created_at)
+        .where(m.portal_id == portal_id, m.ticket_id == ticket_id)
+        .order_by(m.created_at, m.id)
+    )
+    events = (
+        select(e.id, e.kind, e.created_at, e.actor_id, e.public, e.data)
+        .where(e.portal_id == portal_id, e.ticket_id == ticket_id)
+        .order_by(e.created_at, e.id)
+    )
+    attachments = (
+        select(a.id, a.message_id, a.filename, a.size, a.visibility)
+        .where(a.portal_id == portal_id, a.ticket_id == ticket_id)
+        .order_by(a.id)
+    )
+    if not staff:
+        ticket = ticket.where(tk.requester_id == viewer_id)
+        messages = messages.where(m.visibility == Visibility.PUBLIC)
+        events = events.where(e.public.is_(True))
+        attachments = attachments.where(a.visibility == Visibility.PUBLIC)
+    return _PageStatements(ticket, messages, events, attachments)
 
 
 class TicketRepository:
@@ -244,6 +321,26 @@ class TicketRepository:
         if ticket is None:
             raise NotFound(f"no request #{number}")
         return ticket
+
+    def page_for(self, actor: User, number: int) -> TicketPageRows:
+        """The ticket `number` with its messages, events and files, as `actor` may see them:
+        the same rules as `get_for` and the `list_for` functions, as rows for a page.
+
+        Raises:
+            NotFound: it does not exist, or the actor may not know it exists.
+        """
+        statements = _page_statements(actor.is_staff)
+        params = {"portal_id": actor.portal_id, "number": number, "viewer_id": actor.id}
+        ticket = self.s.execute(statements.ticket, params).one_or_none() if actor.active else None
+        if ticket is None:
+            raise NotFound(f"no request #{number}")
+        params["ticket_id"] = ticket.id
+        return TicketPageRows(
+            ticket,
+            self.s.execute(statements.messages, params).all(),
+            self.s.execute(statements.events, params).all(),
+            self.s.execute(statements.attachments, params).all(),
+        )
 
     def assigned_to(self, portal_id: int, user_id: int) -> Sequence[Ticket]:
         """The active (new, open, waiting) tickets assigned to a user."""
@@ -354,6 +451,21 @@ class AttachmentRepository:
         return att
 
 
+@cache
+def _reminders_statement() -> Select[Any]:
+    r = t.reminders.c
+    return (
+        select(r.due_at, r.note)
+        .where(
+            r.portal_id == bindparam("portal_id"),
+            r.ticket_id == bindparam("ticket_id"),
+            r.user_id == bindparam("user_id"),
+            r.fired_at.is_(None),
+        )
+        .order_by(r.due_at)
+    )
+
+
 class ReminderRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -384,6 +496,11 @@ class ReminderRepository:
             )
             .order_by(t.reminders.c.due_at)
         ).all()
+
+    def due_for(self, actor: User, portal_id: int, ticket_id: int) -> Sequence[Row[Any]]:
+        """The actor's own reminders of a ticket not yet fired, soonest first: (due_at, note)."""
+        params = {"portal_id": portal_id, "ticket_id": ticket_id, "user_id": actor.id}
+        return self.s.execute(_reminders_statement(), params).all()
 
     # A ticket's deadline is the reminder every ticket may carry; the worker announces it.
 

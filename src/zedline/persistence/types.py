@@ -103,3 +103,8 @@ def among(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]
     one JSON text (SQLite `json_each`) the statement is the same for any number of ids.
     """
     return _Among(column, bindparam(None, list(ids), type_=_IdList()))
+
+
+def among_bound(column: ColumnElement[int], key: str) -> ColumnElement[bool]:
+    """`among` for a statement built once: the ids are the execution's parameter `key`."""
+    return _Among(column, bindparam(key, type_=_IdList()))

@@ -19,11 +19,11 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
     select,
-    true,
     union,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -35,7 +35,7 @@ from zedline.errors import NotFound
 from zedline.forms.model import SYSTEM_KEYS, FieldKind, FormField
 from zedline.i18n import N_, Translatable
 from zedline.persistence import tables as t
-from zedline.persistence.types import among
+from zedline.persistence.types import among, among_bound
 from zedline.persistence.unit_of_work import UnitOfWork
 from zedline.tickets import search
 from zedline.tickets.model import Category, EventKind, Visibility
@@ -222,8 +222,11 @@ def _by_deadline(uow: UnitOfWork, query: Select[Any]) -> Fetch:
 # -- the client's list ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClientTicketRow:
+class ClientTicketRow(NamedTuple):
+    """A row of a client's list. A named tuple, like `JournalRow`: fifty are made per page,
+    and a frozen dataclass cost five times as much to make (and more to hash, for the kept
+    page's key)."""
+
     number: int
     subject: str
     category: Category
@@ -332,8 +335,9 @@ class JournalFilter:
         return {k: str(v) for k, v in values.items() if v not in (None, "") and v != defaults[k]}
 
 
-@dataclass(frozen=True)
-class JournalRow:
+class JournalRow(NamedTuple):
+    """A row of the journal (a named tuple: see `ClientTicketRow`)."""
+
     number: int
     subject: str
     category: Category
@@ -790,30 +794,41 @@ class TicketPage:
         return self.deadline if self.category in ACTIVE else None
 
 
+@lru_cache(maxsize=2)
+def _people_query(with_staff: bool) -> Any:  # noqa: FBT001 - a cache key
+    u = t.users.c
+    columns = (u.id, u.first_name, u.last_name, u.email, u.role, u.active)
+    portal_id: Any = bindparam("portal_id")
+    named = select(*columns).where(u.portal_id == portal_id, among_bound(u.id, "ids"))
+    if not with_staff:
+        return named
+    # A union, so each half walks its own index (an OR would scan the portal's users).
+    team = select(*columns).where(
+        u.portal_id == portal_id, u.role.in_(STAFF_ROLES), u.active.is_(True)
+    )
+    return union(named, team)
+
+
+STAFF_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+
 def _people(
     uow: UnitOfWork, portal_id: int, ids: Iterable[int | None], *, with_staff: bool = False
 ) -> tuple[dict[int, Person], tuple[Person, ...]]:
     """The people `ids` names, and (`with_staff`) the portal's active operators and admins by
     name: one statement either way."""
     wanted = sorted({i for i in ids if i is not None})
-    u = t.users.c
-    staff_roles = (Role.ADMIN, Role.OPERATOR)
-    columns = (u.id, u.first_name, u.last_name, u.email, u.role, u.active)
-    named = select(*columns).where(u.portal_id == portal_id, u.id.in_(wanted))
-    if with_staff:
-        # A union, so each half walks its own index (an OR would scan the portal's users).
-        team = select(*columns).where(
-            u.portal_id == portal_id, u.role.in_(staff_roles), u.active.is_(True)
-        )
-        query: Any = union(named, team)
-    elif wanted:
-        query = named
-    else:
+    if not wanted and not with_staff:
         return {}, ()
-    rows = sorted(uow.session.execute(query).all(), key=lambda r: (r[2], r[1], r[0]))
+    rows = sorted(
+        uow.session.execute(
+            _people_query(with_staff), {"portal_id": portal_id, "ids": wanted}
+        ).all(),
+        key=lambda r: (r[2], r[1], r[0]),
+    )
     people = {r.id: Person(r.id, r.first_name, r.last_name, r.email, Role(r.role)) for r in rows}
     staff = tuple(
-        people[r.id] for r in rows if with_staff and r.active and Role(r.role) in staff_roles
+        people[r.id] for r in rows if with_staff and r.active and Role(r.role) in STAFF_ROLES
     )
     return people, staff
 
@@ -861,23 +876,21 @@ def _event_ids(data: dict[str, Any]) -> list[int | None]:
 
 
 def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
-    """The ticket `number` as `actor` may see it: a constant number of queries.
+    """The ticket `number` as `actor` may see it: a constant number of queries, each built
+    once per process, returning plain rows.
 
     Raises:
         NotFound: no such ticket, or the actor may not see it.
     """
-    ticket = uow.tickets.get_for(actor, number)
-    read = uow.tickets.get_read(actor, ticket)
+    rows = uow.tickets.page_for(actor, number)
+    ticket = rows.ticket
     seen_change = ticket.updated_at if actor.is_staff else ticket.public_updated_at
-    messages = uow.messages.list_for(actor, ticket)
-    events = uow.messages.events_for(actor, ticket)
-    attachments = uow.attachments.list_for(actor, ticket)
     statuses = {s.id: s for s in uow.statuses.list(ticket.portal_id)}
     fields = uow.form_fields.list(ticket.portal_id)
     staff_view = actor.is_staff
     ids: list[int | None] = [ticket.requester_id, ticket.assignee_id]
-    ids += [m.author_id for m in messages]
-    for e in events:
+    ids += [m.author_id for m in rows.messages]
+    for e in rows.events:
         ids.append(e.actor_id)
         ids += _event_ids(e.data)
     # Staff see the portal's operators (to delegate to): read with the people of the ticket.
@@ -893,7 +906,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
         return status.operator_label if staff_view else status.client_label
 
     files_by_message: dict[int | None, list[AttachmentView]] = {}
-    for a in attachments:
+    for a in rows.attachments:
         files_by_message.setdefault(a.message_id, []).append(
             AttachmentView(a.id, a.filename, a.size, a.visibility is Visibility.INTERNAL)
         )
@@ -903,12 +916,12 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
             person(m.author_id) or UNKNOWN,
             m.body,
             m.created_at,
-            m.is_internal,
+            m.visibility is Visibility.INTERNAL,
             tuple(files_by_message.get(m.id, ())),
         )
-        for m in messages
+        for m in rows.messages
     )
-    event_views = tuple(_event_view(e, person, label, statuses) for e in events)
+    event_views = tuple(_event_view(e, person, label, statuses) for e in rows.events)
     answers = tuple(
         (f.label, _answer_text(f.kind, ticket.answers[f.key]))
         for f in fields
@@ -925,7 +938,8 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
             ),
             "staff": staff,
             "reminders": tuple(
-                ReminderView(r.due_at, r.note) for r in uow.reminders.for_ticket(actor, ticket)
+                ReminderView(r.due_at, r.note)
+                for r in uow.reminders.due_for(actor, ticket.portal_id, ticket.id)
             ),
             "other_tickets": other_tickets(uow, actor, ticket.requester_id, exclude=ticket.id),
             "staff_answers": _staff_answers(fields, ticket.answers),
@@ -949,7 +963,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
         messages=message_views,
         events=event_views,
         loose_attachments=tuple(files_by_message.get(None, ())),
-        unread=read is None or read.read_at < seen_change,
+        unread=ticket.read_at is None or ticket.read_at < seen_change,
         **extra,
     )
 
@@ -981,12 +995,8 @@ def _event_view(e: Any, person: Any, label: Any, statuses: dict[int, Any]) -> Ev
     )
 
 
-def other_tickets(
-    uow: UnitOfWork, actor: User, requester_id: int, *, exclude: int | None = None
-) -> tuple[OtherTicket, ...]:
-    """A client's latest requests for the client card (staff only; ix_tickets_requester)."""
-    if not actor.is_staff:
-        raise NotFound("no such page")
+@lru_cache(maxsize=2)
+def _other_tickets_query(excluding: bool) -> Select[Any]:  # noqa: FBT001 - a cache key
     query = (
         select(
             tk.c.number,
@@ -997,15 +1007,22 @@ def other_tickets(
         )
         .select_from(tk)
         .outerjoin(t.statuses, _status_join())
-        .where(
-            tk.c.portal_id == actor.portal_id,
-            tk.c.requester_id == requester_id,
-            tk.c.id != exclude if exclude is not None else true(),
-        )
+        .where(tk.c.portal_id == bindparam("portal_id"), tk.c.requester_id == bindparam("client"))
         .order_by(tk.c.public_updated_at.desc(), tk.c.id.desc())
         .limit(OTHER_TICKETS)
     )
-    return tuple(OtherTicket(*r) for r in uow.session.execute(query))
+    return query.where(tk.c.id != bindparam("exclude")) if excluding else query
+
+
+def other_tickets(
+    uow: UnitOfWork, actor: User, requester_id: int, *, exclude: int | None = None
+) -> tuple[OtherTicket, ...]:
+    """A client's latest requests for the client card (staff only; ix_tickets_requester)."""
+    if not actor.is_staff:
+        raise NotFound("no such page")
+    params = {"portal_id": actor.portal_id, "client": requester_id, "exclude": exclude}
+    rows = uow.session.execute(_other_tickets_query(exclude is not None), params)
+    return tuple(OtherTicket(*r) for r in rows)
 
 
 def staff_options(uow: UnitOfWork, actor: User) -> Sequence[Person]:
