@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from zedline.accounts.model import Role
 from zedline.errors import ConcurrentChange, Conflict, InvalidInput
+from zedline.persistence import numbers as numbers_module
 from zedline.persistence import tables as t
 from zedline.tickets import services as tickets
 from zedline.tickets.model import Visibility
@@ -115,6 +116,33 @@ def test_taking_a_number_leaves_the_portal_row_free(zl, portal):
             other.rollback()
         assert uow.portals.next_ticket_number(portal.id) == 2
         uow.commit()
+
+
+def test_a_counter_locked_too_long_is_a_conflict_not_a_hang(zl, portal, monkeypatch):
+    """PostgreSQL: a transaction checking its files against the disk quota holds the
+    portal's row until it ends; a new ticket waits for it at most `LOCK_TIMEOUT`."""
+    if not zl.numbers.separate:
+        pytest.skip("SQLite: the counter is in the ticket's transaction")
+    monkeypatch.setattr(numbers_module, "LOCK_TIMEOUT", "lock_timeout=100ms")
+    counter = numbers_module.TicketNumbers(zl.engine)
+    try:
+        with zl.engine.connect() as holder, zl.uow() as uow:
+            holder.execute(
+                text("SELECT id FROM portals WHERE id = :p FOR NO KEY UPDATE"), {"p": portal.id}
+            )
+            with pytest.raises(Conflict, match="busy"):
+                counter.take(uow.session, portal.id)
+            holder.rollback()
+    finally:
+        counter.close()
+    assert make_number(zl, portal) == 1  # nothing was taken
+
+
+def make_number(zl, portal):
+    with zl.uow() as uow:
+        number = uow.portals.next_ticket_number(portal.id)
+        uow.commit()
+    return number
 
 
 def test_a_transaction_that_wrote_takes_its_number_itself(zl, portal):

@@ -23,8 +23,10 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import Engine, bindparam, create_engine, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from zedline.errors import Conflict
 from zedline.persistence import tables as t
 
 # The counter's own pool (PostgreSQL): each connection is held for one short statement.
@@ -33,6 +35,8 @@ MAX_OVERFLOW = 8
 # The row may be locked for longer by a transaction checking the disk quota of its files;
 # a wait longer than this is an error, not a hang.
 LOCK_TIMEOUT = "lock_timeout=10s"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ran out
+BUSY = "the database is busy; try again in a moment"
 
 # Whether the transaction has written anything yet (then it may hold the portal's row, or
 # have created the portal: its counter is advanced in the same transaction).
@@ -66,12 +70,18 @@ class TicketNumbers:
         has written nothing yet), otherwise in `session`'s transaction.
 
         Raises:
+            Conflict: the portal's row stayed locked longer than `LOCK_TIMEOUT`.
             sqlalchemy.exc.NoResultFound: there is no such portal.
         """
         params = {"portal_id": portal_id}
         if self._separate and not session.execute(WROTE).scalar_one():
-            with self._counter_engine().connect() as conn:
-                return int(conn.execute(ADVANCE, params).scalar_one())
+            try:
+                with self._counter_engine().connect() as conn:
+                    return int(conn.execute(ADVANCE, params).scalar_one())
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                    raise Conflict(BUSY) from exc
+                raise
         return int(session.execute(ADVANCE, params).scalar_one())
 
     def _counter_engine(self) -> Engine:

@@ -34,7 +34,6 @@ from zedline.tickets.model import (
     Status,
     Ticket,
     TicketEvent,
-    TicketRead,
     Visibility,
 )
 
@@ -373,9 +372,6 @@ class TicketRepository:
         )
         self.s.execute(stmt)
 
-    def get_read(self, actor: User, ticket: Ticket) -> TicketRead | None:
-        return self.s.get(TicketRead, (ticket.portal_id, actor.id, ticket.id))
-
 
 class MessageRepository:
     def __init__(self, session: Session) -> None:
@@ -484,18 +480,6 @@ class ReminderRepository:
             # Two workers never fire the same reminder.
             q = q.with_for_update(skip_locked=True)
         return self.s.scalars(q).all()
-
-    def for_ticket(self, actor: User, ticket: Ticket) -> Sequence[Reminder]:
-        return self.s.scalars(
-            select(Reminder)
-            .where(
-                t.reminders.c.portal_id == ticket.portal_id,
-                t.reminders.c.ticket_id == ticket.id,
-                t.reminders.c.user_id == actor.id,
-                t.reminders.c.fired_at.is_(None),
-            )
-            .order_by(t.reminders.c.due_at)
-        ).all()
 
     def due_for(self, actor: User, portal_id: int, ticket_id: int) -> Sequence[Row[Any]]:
         """The actor's own reminders of a ticket not yet fired, soonest first: (due_at, note)."""

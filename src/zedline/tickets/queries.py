@@ -794,6 +794,9 @@ class TicketPage:
         return self.deadline if self.category in ACTIVE else None
 
 
+STAFF_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+
 @lru_cache(maxsize=2)
 def _people_query(with_staff: bool) -> Any:  # noqa: FBT001 - a cache key
     u = t.users.c
@@ -807,9 +810,6 @@ def _people_query(with_staff: bool) -> Any:  # noqa: FBT001 - a cache key
         u.portal_id == portal_id, u.role.in_(STAFF_ROLES), u.active.is_(True)
     )
     return union(named, team)
-
-
-STAFF_ROLES = (Role.ADMIN, Role.OPERATOR)
 
 
 def _people(
