@@ -37,17 +37,22 @@ def test_serve_starts_the_asked_number_of_workers(served):
     assert served("--workers", "3")["workers"] == 3
 
 
-def test_serve_runs_the_mail_worker_at_a_lower_priority(served, monkeypatch):
+@pytest.mark.parametrize(("workers", "lowered"), [("1", []), ("2", ["zedline-worker"])])
+def test_serve_lowers_the_mail_workers_priority_when_pages_run_apart(
+    served, monkeypatch, workers, lowered
+):
+    """With web processes of their own, the worker thread yields to them; in one process it
+    would share their GIL, so it keeps the normal priority."""
     import zedline.worker  # noqa: PLC0415 - patched where serve looks it up
 
-    lowered: list[str] = []
+    seen: list[str] = []
     ran: list[str] = []
     monkeypatch.setattr(
         zedline.worker,
         "lower_thread_priority",
-        lambda: lowered.append(threading.current_thread().name),
+        lambda: seen.append(threading.current_thread().name),
     )
     monkeypatch.setattr(zedline.worker.Worker, "run_forever", lambda self, stop: ran.append("ran"))
-    served()
-    assert lowered == ["zedline-worker"]
+    served("--workers", workers)
+    assert seen == lowered
     assert ran == ["ran"]

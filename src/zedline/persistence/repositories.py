@@ -481,9 +481,9 @@ class ReminderRepository:
             q = q.with_for_update(skip_locked=True)
         return self.s.scalars(q).all()
 
-    def due_for(self, actor: User, portal_id: int, ticket_id: int) -> Sequence[Row[Any]]:
+    def due_for(self, actor: User, ticket_id: int) -> Sequence[Row[Any]]:
         """The actor's own reminders of a ticket not yet fired, soonest first: (due_at, note)."""
-        params = {"portal_id": portal_id, "ticket_id": ticket_id, "user_id": actor.id}
+        params = {"portal_id": actor.portal_id, "ticket_id": ticket_id, "user_id": actor.id}
         return self.s.execute(_reminders_statement(), params).all()
 
     # A ticket's deadline is the reminder every ticket may carry; the worker announces it.

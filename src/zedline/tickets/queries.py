@@ -938,8 +938,7 @@ def ticket_page(uow: UnitOfWork, actor: User, number: int) -> TicketPage:
             ),
             "staff": staff,
             "reminders": tuple(
-                ReminderView(r.due_at, r.note)
-                for r in uow.reminders.due_for(actor, ticket.portal_id, ticket.id)
+                ReminderView(r.due_at, r.note) for r in uow.reminders.due_for(actor, ticket.id)
             ),
             "other_tickets": other_tickets(uow, actor, ticket.requester_id, exclude=ticket.id),
             "staff_answers": _staff_answers(fields, ticket.answers),

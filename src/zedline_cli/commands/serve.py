@@ -92,8 +92,11 @@ def serve(
     work = Worker(zl)
 
     def background_work() -> None:
-        # Mail may wait a few seconds; pages may not: the web processes come first.
-        lower_thread_priority()
+        # Mail may wait a few seconds; pages may not: the web processes come first. Only
+        # when the pages run in processes of their own: in this process they would share
+        # the GIL with a lowered thread, which may hold it while the system runs others.
+        if workers > 1:
+            lower_thread_priority()
         work.run_forever(stop)
 
     background = threading.Thread(target=background_work, name="zedline-worker", daemon=True)

@@ -27,7 +27,7 @@ def _load(zl, user, number):
     with zl.reader() as uow:
         t = uow.tickets.get_for(user, number)
         messages = list(uow.messages.list_for(user, t))
-        reminders = list(uow.reminders.due_for(user, t.portal_id, t.id))
+        reminders = list(uow.reminders.due_for(user, t.id))
         return t, messages, reminders
 
 
