@@ -29,6 +29,13 @@ def numbers(zl, portal):
         ).all()
 
 
+def make_number(zl, portal):
+    with zl.uow() as uow:
+        number = uow.portals.next_ticket_number(portal.id)
+        uow.commit()
+    return number
+
+
 def at_once(work, arguments):
     """Run `work(*args)` for each args in its own thread, all starting together; the
     exceptions they raised."""
@@ -136,13 +143,6 @@ def test_a_counter_locked_too_long_is_a_conflict_not_a_hang(zl, portal, monkeypa
     finally:
         counter.close()
     assert make_number(zl, portal) == 1  # nothing was taken
-
-
-def make_number(zl, portal):
-    with zl.uow() as uow:
-        number = uow.portals.next_ticket_number(portal.id)
-        uow.commit()
-    return number
 
 
 def test_a_transaction_that_wrote_takes_its_number_itself(zl, portal):

@@ -104,3 +104,8 @@ class TicketNumbers:
             if self._own is not None:
                 self._own.dispose()
                 self._own = None
+
+
+# Numbers always taken in the ticket's own transaction: the counter of a unit of work built
+# without one (an embedding app's), shared, as it keeps no state.
+IN_TRANSACTION = TicketNumbers(None)

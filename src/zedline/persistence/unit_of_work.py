@@ -16,7 +16,7 @@ from zedline.live import Change
 from zedline.persistence import repositories as r
 from zedline.persistence.database import WRITE_OPTION
 from zedline.persistence.ids import IdGenerator
-from zedline.persistence.numbers import TicketNumbers
+from zedline.persistence.numbers import IN_TRANSACTION, TicketNumbers
 
 STALE_MESSAGE = "someone else changed this request at the same time; reload and try again"
 
@@ -42,7 +42,7 @@ class UnitOfWork:
         self._ids = ids
         # Without its own ticket counter (an embedding app's unit of work), numbers are
         # taken inside the transaction, as on SQLite.
-        self._numbers = numbers or TicketNumbers(None)
+        self._numbers = numbers or IN_TRANSACTION
         self._publish = publish
         self._changes: list[Change] = []
         self.readonly = readonly

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
@@ -797,7 +797,7 @@ class TicketPage:
 STAFF_ROLES = (Role.ADMIN, Role.OPERATOR)
 
 
-@lru_cache(maxsize=2)
+@cache
 def _people_query(with_staff: bool) -> Any:  # noqa: FBT001 - a cache key
     u = t.users.c
     columns = (u.id, u.first_name, u.last_name, u.email, u.role, u.active)
@@ -994,7 +994,7 @@ def _event_view(e: Any, person: Any, label: Any, statuses: dict[int, Any]) -> Ev
     )
 
 
-@lru_cache(maxsize=2)
+@cache
 def _other_tickets_query(excluding: bool) -> Select[Any]:  # noqa: FBT001 - a cache key
     query = (
         select(
